@@ -1,0 +1,67 @@
+// A machine: RAM and devices on the bus, one CPU, the execution engine, and the
+// loaded image. The `virt` board layout: RAM at 0x40000000.
+
+import { Cpu } from "../cpu/cpu.js";
+import { Mode, PSR } from "../cpu/state.js";
+import { Interpreter } from "../interp/interp.js";
+import { loadImage, type LoadedImage } from "../loader/image.js";
+import { Bus } from "../mem/bus.js";
+import { Semihosting } from "./semihosting.js";
+
+export const RAM_BASE = 0x40000000;
+
+export interface MachineOptions {
+  memMiB: number;
+  semihosting: boolean;
+  /** Where semihosting output goes (default: the process's stdout and stderr). */
+  stdout?: (b: Uint8Array) => void;
+  stderr?: (b: Uint8Array) => void;
+}
+
+export class Machine {
+  readonly bus: Bus;
+  readonly cpu: Cpu;
+  readonly interp: Interpreter;
+  readonly semihost: Semihosting | null;
+  image: LoadedImage | null = null;
+
+  constructor(readonly opts: MachineOptions) {
+    this.bus = new Bus(RAM_BASE, opts.memMiB * 1024 * 1024);
+    this.cpu = new Cpu(this.bus);
+    this.interp = new Interpreter(this.cpu);
+    this.semihost = opts.semihosting
+      ? new Semihosting(
+          opts.stdout ?? ((b) => process.stdout.write(b)),
+          opts.stderr ?? ((b) => process.stderr.write(b)),
+        )
+      : null;
+    this.cpu.semihost = this.semihost;
+  }
+
+  load(data: Uint8Array): LoadedImage {
+    const img = loadImage(this.bus, data);
+    const cpu = this.cpu;
+    cpu.reset();
+    cpu.setCPSR(Mode.SVC | PSR.A | PSR.I | PSR.F);
+    if (img.linux) {
+      cpu.R[0] = 0;
+      cpu.R[1] = -1;
+      cpu.R[2] = 0; // no device tree yet (issue 3)
+    }
+    cpu.R[15] = img.entry | 0;
+    if (img.entry & 1) {
+      cpu.bxWritePC(img.entry);
+    }
+    this.image = img;
+    return img;
+  }
+
+  /** Run until the guest halts or `maxInsns` instructions have executed. */
+  run(maxInsns = Number.POSITIVE_INFINITY): void {
+    const slice = 1_000_000;
+    while (!this.cpu.halted && this.cpu.icount < maxInsns) {
+      this.interp.run(Math.min(slice, maxInsns - this.cpu.icount));
+    }
+    this.semihost?.flush();
+  }
+}

@@ -1,0 +1,259 @@
+// The tier-0 execution engine: guest code is decoded once per basic block into 8-word
+// ops in one arena, blocks are found by PC (plus Thumb bit and IT state) and chained
+// to their last successors, and the generated switch (ops.generated.ts) runs them.
+
+import { BusError } from "../mem/bus.js";
+import { type Cpu, Exc, GuestAbort } from "../cpu/cpu.js";
+import { PSR, S } from "../cpu/state.js";
+import { decodeWord } from "../decode/pattern.js";
+import "../sem/all.js";
+import { execOps } from "./ops.generated.js";
+import { OPW_LEN4, OPW_THUMB } from "./support.js";
+
+const OP_WORDS = 8;
+const MAX_BLOCK_INSNS = 64;
+const ARENA_WORDS = 1 << 22; // 4 Mi words = 16 MiB, ~500k ops
+
+export class Block {
+  /** Last successors (chaining): key and block. */
+  k1 = -1;
+  b1: Block | null = null;
+  k2 = -1;
+  b2: Block | null = null;
+  dead = false;
+  execCount = 0;
+  constructor(
+    readonly key: number,
+    readonly pc: number,
+    readonly start: number,
+    readonly end: number,
+    /** Address after the last instruction (fall-through target). */
+    readonly endAddr: number,
+    /** IT state after the block when it falls through. */
+    readonly itAfter: number,
+  ) {}
+  get insns(): number {
+    return (this.end - this.start) / OP_WORDS;
+  }
+}
+
+export interface InterpStats {
+  blocksDecoded: number;
+  flushes: number;
+  invalidations: number;
+}
+
+/** The block key: PC, Thumb bit and IT state. */
+function blockKey(pc: number, thumb: boolean, it: number): number {
+  return ((pc >>> 0) * 2 + (thumb ? 1 : 0)) * 256 + it;
+}
+
+function itAdvance(it: number): number {
+  return (it & 7) === 0 ? 0 : (it & 0xe0) | ((it << 1) & 0x1f);
+}
+
+export class Interpreter {
+  readonly arena = new Int32Array(ARENA_WORDS);
+  private top = 0;
+  private blocks = new Map<number, Block>();
+  private pageBlocks = new Map<number, Block[]>();
+  readonly stats: InterpStats = { blocksDecoded: 0, flushes: 0, invalidations: 0 };
+
+  constructor(readonly cpu: Cpu) {
+    cpu.bus.onCodeWrite = (pa) => this.invalidatePage(pa);
+  }
+
+  /** Drop every translation (context changes that alter what code means). */
+  flush(): void {
+    for (const b of this.blocks.values()) b.dead = true;
+    this.blocks.clear();
+    this.pageBlocks.clear();
+    this.top = 0;
+    this.cpu.bus.codePages.fill(0);
+    this.stats.flushes++;
+  }
+
+  invalidatePage(pagePa: number): void {
+    const list = this.pageBlocks.get(pagePa >>> 12);
+    if (!list) return;
+    for (const b of list) {
+      b.dead = true;
+      this.blocks.delete(b.key);
+    }
+    this.pageBlocks.delete(pagePa >>> 12);
+    this.stats.invalidations++;
+  }
+
+  /** Decode the block at the current PC. Throws GuestAbort/BusError if its first fetch fails. */
+  private translate(key: number, pc: number, thumb: boolean, it0: number): Block {
+    if (this.top + MAX_BLOCK_INSNS * OP_WORDS > this.arena.length) this.flush();
+    const cpu = this.cpu;
+    const A = this.arena;
+    const start = this.top;
+    let p = start;
+    let addr = pc;
+    let it = it0;
+    const page = pc >>> 12;
+    for (let n = 0; n < MAX_BLOCK_INSNS; n++) {
+      let raw: number;
+      let len: number;
+      let isa: "A32" | "T16" | "T32";
+      try {
+        if (!thumb) {
+          if (addr >>> 12 !== page && n > 0) break;
+          raw = cpu.fetch32(addr);
+          len = 4;
+          isa = "A32";
+        } else {
+          if (addr >>> 12 !== page && n > 0) break;
+          const hw1 = cpu.fetch16(addr);
+          if ((hw1 & 0xf800) >= 0xe800) {
+            if ((addr + 2) >>> 12 !== page && n > 0) break;
+            raw = ((hw1 << 16) | cpu.fetch16(addr + 2)) >>> 0;
+            len = 4;
+            isa = "T32";
+          } else {
+            raw = hw1;
+            len = 2;
+            isa = "T16";
+          }
+        }
+      } catch (e) {
+        if (n === 0) throw e;
+        break; // the fault is taken when execution reaches it
+      }
+      const inIT = it !== 0;
+      const d = decodeWord(isa, raw, { inIT, lastInIT: inIT && (it & 7) === 0 });
+      let opw: number;
+      let ends = false;
+      const pcRead = (addr + (thumb ? 4 : 8)) | 0;
+      let cond = 14;
+      if (typeof d === "string") {
+        opw = 0; // opcode 0: UNDEFINED
+        ends = true;
+        if (inIT) cond = it >>> 4;
+      } else {
+        opw = d.opcode;
+        cond = inIT ? it >>> 4 : d.cond;
+        ends = d.ends;
+        for (let i = 0; i < d.fields.length; i++) A[p + 2 + i] = d.fields[i]!;
+        for (const i of d.rel) A[p + 2 + i] = (A[p + 2 + i]! + addr) | 0;
+      }
+      if (cond === 15) cond = 14;
+      A[p] = opw | (cond << 16) | (thumb ? OPW_THUMB : 0) | (len === 4 ? OPW_LEN4 : 0) | (inIT ? it << 24 : 0);
+      A[p + 1] = pcRead;
+      p += OP_WORDS;
+      addr = (addr + len) | 0;
+      if (typeof d !== "string" && d.def.name === "it") {
+        it = (d.fields[0]! << 4) | d.fields[1]!;
+        if (ends) break;
+        continue;
+      }
+      if (inIT) it = itAdvance(it);
+      if (ends && it === 0) break;
+      if (ends) break;
+    }
+    this.top = p;
+    const b = new Block(key, pc, start, p, addr, it);
+    this.blocks.set(key, b);
+    const pa = cpu.bus.ramOffset(pc) >= 0 ? pc >>> 12 : -1;
+    if (pa >= 0) {
+      let l = this.pageBlocks.get(pa);
+      if (!l) this.pageBlocks.set(pa, (l = []));
+      l.push(b);
+    }
+    this.stats.blocksDecoded++;
+    return b;
+  }
+
+  /**
+   * Run until at least `budget` instructions retired, the CPU halts, or stop() is asked.
+   * Returns the number of instructions executed.
+   */
+  run(budget: number): number {
+    const cpu = this.cpu;
+    const A = this.arena;
+    const R = cpu.R;
+    const W = cpu.W;
+    let done = 0;
+    let prev: Block | null = null;
+    while (done < budget && !cpu.halted) {
+      const thumb = (W[S.CPSR >> 2]! & PSR.T) !== 0;
+      const pc = R[15]!;
+      const it = thumb ? W[S.IT >> 2]! : 0;
+      const key = blockKey(pc, thumb, it);
+      let b: Block | null | undefined = null;
+      if (prev !== null) {
+        if (prev.k1 === key && prev.b1 !== null && !prev.b1.dead) b = prev.b1;
+        else if (prev.k2 === key && prev.b2 !== null && !prev.b2.dead) b = prev.b2;
+      }
+      if (b === null) {
+        b = this.blocks.get(key);
+        if (b === undefined) {
+          try {
+            b = this.translate(key, pc, thumb, it);
+          } catch (e) {
+            this.fetchFault(e, pc);
+            prev = null;
+            continue;
+          }
+        }
+        if (prev !== null && !prev.dead) {
+          prev.k2 = prev.k1;
+          prev.b2 = prev.b1;
+          prev.k1 = key;
+          prev.b1 = b;
+        }
+      }
+      b.execCount++;
+      let ret: number;
+      try {
+        ret = execOps(cpu, A, b.start, b.end);
+      } catch (e) {
+        const p = cpu.faultOp;
+        const n = (p - b.start) / OP_WORDS;
+        cpu.addIcount(n);
+        done += n;
+        this.dataFault(e, p);
+        prev = null;
+        continue;
+      }
+      if (ret < 0) {
+        ret = ~ret;
+      } else {
+        R[15] = b.endAddr;
+        if (thumb) W[S.IT >> 2] = b.itAfter;
+      }
+      const n = (ret - b.start) / OP_WORDS;
+      cpu.addIcount(n);
+      done += n;
+      prev = b;
+    }
+    return done;
+  }
+
+  /** A fault while fetching the first instruction of a block: Prefetch Abort. */
+  private fetchFault(e: unknown, pc: number): void {
+    const cpu = this.cpu;
+    if (e instanceof BusError) {
+      cpu.takeAbort(new GuestAbort(Exc.PABT, 0x08, pc, false), pc);
+    } else if (e instanceof GuestAbort) {
+      cpu.takeAbort(e, pc);
+    } else throw e;
+    cpu.addIcount(0);
+  }
+
+  /** A fault raised by the op at arena index p (its instruction does not retire). */
+  private dataFault(e: unknown, p: number): void {
+    const cpu = this.cpu;
+    const A = this.arena;
+    const w = A[p]!;
+    const addr = (A[p + 1]! - (w & OPW_THUMB ? 4 : 8)) | 0;
+    if (w & OPW_THUMB) cpu.W[S.IT >> 2] = w >>> 24;
+    if (e instanceof BusError) {
+      cpu.takeAbort(new GuestAbort(Exc.DABT, 0x08, e.pa, e.write), addr);
+    } else if (e instanceof GuestAbort) {
+      cpu.takeAbort(e, addr);
+    } else throw e;
+  }
+}

@@ -1,0 +1,76 @@
+// Runtime helpers for control flow and exceptions, called from the semantics of both
+// tiers. A helper returns non-zero when it changed control flow (R[15] holds the next
+// address) so the block ends.
+
+import { type Cpu, Exc } from "../../cpu/cpu.js";
+import { Mode, PSR, S } from "../../cpu/state.js";
+
+/** Address of the executing instruction (R[15] holds its PC read value). */
+export function curInsnAddr(cpu: Cpu): number {
+  return (cpu.R[15]! - (cpu.thumb ? 4 : 8)) | 0;
+}
+
+export const coreHelpers = {
+  /** An UNDEFINED encoding: take the Undefined Instruction exception. */
+  undefinedInsn(cpu: Cpu, _pc: number, _opw: number): number {
+    const a = curInsnAddr(cpu);
+    cpu.takeException(Exc.UNDEF, (a + (cpu.thumb ? 2 : 4)) | 0);
+    return 1;
+  },
+
+  /** ALUWritePC: interworking in ARM state, plain branch in Thumb. */
+  aluWritePC(cpu: Cpu, v: number): number {
+    if (cpu.thumb) cpu.branchWritePC(v);
+    else cpu.bxWritePC(v);
+    return 1;
+  },
+
+  /** SUBS PC, LR and friends: CPSR <- SPSR, then branch. */
+  exceptionReturn(cpu: Cpu, v: number): number {
+    const m = cpu.mode;
+    if (m === Mode.USR || m === Mode.SYS) {
+      // UNPREDICTABLE; QEMU treats it as a plain PC write
+      return coreHelpers.aluWritePC(cpu, v);
+    }
+    cpu.setCPSR(cpu.getSPSR());
+    cpu.R[15] = cpu.thumb ? v & ~1 : v & ~3;
+    return 1;
+  },
+
+  /** SVC #imm (semihosting calls are intercepted when enabled). */
+  svc(cpu: Cpu, imm: number): number {
+    const a = curInsnAddr(cpu);
+    const next = (a + (cpu.thumb ? 2 : 4)) | 0;
+    const semi = cpu.semihost;
+    if (semi && cpu.mode !== Mode.USR && imm === (cpu.thumb ? 0xab : 0x123456)) {
+      cpu.R[15] = next;
+      cpu.R[0] = semi.call(cpu, cpu.R[0]! >>> 0, cpu.R[1]! >>> 0);
+      return 1;
+    }
+    cpu.takeException(Exc.SVC, next);
+    return 1;
+  },
+
+  /** BKPT: a debug event taken as a Prefetch Abort (IFSR debug event, as QEMU does). */
+  bkpt(cpu: Cpu, _imm: number): number {
+    const a = curInsnAddr(cpu);
+    cpu.sys.ifsr = 0x2;
+    cpu.sys.ifar = 0;
+    cpu.takeException(Exc.PABT, (a + 4) | 0);
+    return 1;
+  },
+
+  /** Read the CPSR for MRS (execution-state bits read as zero). */
+  readCPSR(cpu: Cpu): number {
+    return cpu.getCPSR() & ~(PSR.T | PSR.J | (3 << 25) | (0x3f << 10));
+  },
+
+  readSPSR(cpu: Cpu): number {
+    return cpu.getSPSR() | 0;
+  },
+
+  /** Retire one more instruction's worth of IT state (helpers use it for the SPSR on SVC). */
+  itState(cpu: Cpu): number {
+    return cpu.W[S.IT >> 2]!;
+  },
+};
