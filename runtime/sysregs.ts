@@ -1,121 +1,377 @@
-// The CP15 system-register table of a Cortex-A15 (the part of it the CPU core needs;
-// the MMU/Hyp issues extend it). Each register has its encoding, reset value, and
-// read/write behaviour; accesses that the table does not know are UNDEFINED.
+// The CP15/CP14 system-register table of a Cortex-A15 as QEMU 7.2 models it for
+// `-M virt -cpu cortex-a15` (no EL2, no EL3). Each register has its encoding, access
+// rights per privilege level, reset value and read/write behaviour; encodings the
+// table does not know are UNDEFINED. The set of encodings, their PL0/PL1 readability
+// and writability and the reset values were taken from QEMU itself with a probe that
+// reads and writes every (cp, opc1, CRn, CRm, opc2) and every 64-bit (cp, opc1, CRm)
+// at PL1 and PL0 (see fixtures/src/diff_sys_idregs.S for the committed subset).
+//
+// Register names are the storage keys: two encodings with the same name share the
+// value (e.g. the wildcard DACR aliases, TTBR0 32-bit and 64-bit views: "TTBR0" holds
+// the low word, "TTBR0_HI" the high word).
 
 import type { Cpu } from "../src/cpu/cpu.js";
 
+/** Access rights (QEMU's PL0_R/PL0_W/PL1_R/PL1_W). */
+export const PL0_R = 1;
+export const PL0_W = 2;
+export const PL1_R = 4;
+export const PL1_W = 8;
+const PL1_RW = PL1_R | PL1_W;
+const PL0_RW = PL0_R | PL0_W | PL1_RW;
+
 export interface SysregDef {
   name: string;
-  /** Encoding key: cp, opc1, crn, crm, opc2 (see key()). */
   cp: number;
   opc1: number;
   crn: number;
   crm: number;
   opc2: number;
-  /** Lowest PL allowed to access (1 unless PL0-accessible). */
-  pl0Read?: boolean;
-  pl0Write?: boolean;
-  readonly?: boolean;
+  /** MCRR/MRRC register (crn and opc2 unused). */
+  is64?: boolean;
+  /** Static access rights (PL0_R | PL0_W | PL1_R | PL1_W). */
+  access: number;
+  /** Extra run-time check for PL0 accesses granted by a control register (e.g. CNTKCTL). */
+  pl0Ok?: (s: Sysregs, write: boolean) => boolean;
+  /** Writes are ignored (constant register). */
+  wi?: boolean;
   reset: number;
-  /** Custom read / write; default: a stored value. */
+  /** Custom read / write; default: the stored value `name`. */
   read?: (s: Sysregs) => number;
   write?: (s: Sysregs, v: number) => void;
+  /** 64-bit views (default: `name` low word, `name_HI` high word). */
+  read64?: (s: Sysregs) => [number, number];
+  write64?: (s: Sysregs, lo: number, hi: number) => void;
+  /** Table index (assigned at registration). */
+  index: number;
 }
 
 export function sysregKey(cp: number, opc1: number, crn: number, crm: number, opc2: number): number {
   return (cp << 16) | (opc1 << 12) | (crn << 8) | (crm << 4) | opc2;
 }
+export function sysregKey64(cp: number, opc1: number, crm: number): number {
+  return (1 << 20) | (cp << 16) | (opc1 << 12) | (crm << 4);
+}
 
-// Cortex-A15 r2p1 (the values QEMU's cortex-a15 reports).
-const MIDR = 0x412fc0f1;
+// ---- identification (QEMU 7.2 cortex-a15 on virt: EL2/EL3 fields cleared) ----------
+const MIDR = 0x414fc0f0;
+const MPIDR = 0x80000000;
+/** CCSIDR per CSSELR value (L1D, L1I, L2). */
+const CCSIDR = [0x701fe00a, 0x201fe00a, 0x711fe07a];
 
-const TABLE: SysregDef[] = [
-  { name: "MIDR", cp: 15, opc1: 0, crn: 0, crm: 0, opc2: 0, readonly: true, reset: MIDR },
-  { name: "CTR", cp: 15, opc1: 0, crn: 0, crm: 0, opc2: 1, readonly: true, reset: 0x8444c004 },
-  { name: "TCMTR", cp: 15, opc1: 0, crn: 0, crm: 0, opc2: 2, readonly: true, reset: 0 },
-  { name: "TLBTR", cp: 15, opc1: 0, crn: 0, crm: 0, opc2: 3, readonly: true, reset: 0 },
-  { name: "MPIDR", cp: 15, opc1: 0, crn: 0, crm: 0, opc2: 5, readonly: true, reset: 0x80000000 },
-  { name: "REVIDR", cp: 15, opc1: 0, crn: 0, crm: 0, opc2: 6, readonly: true, reset: 0 },
-  { name: "ID_PFR0", cp: 15, opc1: 0, crn: 0, crm: 1, opc2: 0, readonly: true, reset: 0x00001131 },
-  { name: "ID_PFR1", cp: 15, opc1: 0, crn: 0, crm: 1, opc2: 1, readonly: true, reset: 0x00011011 },
-  { name: "ID_DFR0", cp: 15, opc1: 0, crn: 0, crm: 1, opc2: 2, readonly: true, reset: 0x02010555 },
-  { name: "ID_AFR0", cp: 15, opc1: 0, crn: 0, crm: 1, opc2: 3, readonly: true, reset: 0 },
-  { name: "ID_MMFR0", cp: 15, opc1: 0, crn: 0, crm: 1, opc2: 4, readonly: true, reset: 0x10201105 },
-  { name: "ID_MMFR1", cp: 15, opc1: 0, crn: 0, crm: 1, opc2: 5, readonly: true, reset: 0x20000000 },
-  { name: "ID_MMFR2", cp: 15, opc1: 0, crn: 0, crm: 1, opc2: 6, readonly: true, reset: 0x01240000 },
-  { name: "ID_MMFR3", cp: 15, opc1: 0, crn: 0, crm: 1, opc2: 7, readonly: true, reset: 0x02102211 },
-  { name: "ID_ISAR0", cp: 15, opc1: 0, crn: 0, crm: 2, opc2: 0, readonly: true, reset: 0x02101110 },
-  { name: "ID_ISAR1", cp: 15, opc1: 0, crn: 0, crm: 2, opc2: 1, readonly: true, reset: 0x13112111 },
-  { name: "ID_ISAR2", cp: 15, opc1: 0, crn: 0, crm: 2, opc2: 2, readonly: true, reset: 0x21232041 },
-  { name: "ID_ISAR3", cp: 15, opc1: 0, crn: 0, crm: 2, opc2: 3, readonly: true, reset: 0x11112131 },
-  { name: "ID_ISAR4", cp: 15, opc1: 0, crn: 0, crm: 2, opc2: 4, readonly: true, reset: 0x10011142 },
-  { name: "ID_ISAR5", cp: 15, opc1: 0, crn: 0, crm: 2, opc2: 5, readonly: true, reset: 0 },
-  { name: "CCSIDR", cp: 15, opc1: 1, crn: 0, crm: 0, opc2: 0, readonly: true, reset: 0x701fe00a },
-  { name: "CLIDR", cp: 15, opc1: 1, crn: 0, crm: 0, opc2: 1, readonly: true, reset: 0x0a200023 },
-  { name: "AIDR", cp: 15, opc1: 1, crn: 0, crm: 0, opc2: 7, readonly: true, reset: 0 },
-  { name: "CSSELR", cp: 15, opc1: 2, crn: 0, crm: 0, opc2: 0, reset: 0 },
-  { name: "SCTLR", cp: 15, opc1: 0, crn: 1, crm: 0, opc2: 0, reset: 0x00c50078 },
-  { name: "ACTLR", cp: 15, opc1: 0, crn: 1, crm: 0, opc2: 1, reset: 0 },
-  { name: "CPACR", cp: 15, opc1: 0, crn: 1, crm: 0, opc2: 2, reset: 0 },
-  { name: "TTBR0", cp: 15, opc1: 0, crn: 2, crm: 0, opc2: 0, reset: 0 },
-  { name: "TTBR1", cp: 15, opc1: 0, crn: 2, crm: 0, opc2: 1, reset: 0 },
-  { name: "TTBCR", cp: 15, opc1: 0, crn: 2, crm: 0, opc2: 2, reset: 0 },
-  { name: "DACR", cp: 15, opc1: 0, crn: 3, crm: 0, opc2: 0, reset: 0 },
-  { name: "DFSR", cp: 15, opc1: 0, crn: 5, crm: 0, opc2: 0, reset: 0 },
-  { name: "IFSR", cp: 15, opc1: 0, crn: 5, crm: 0, opc2: 1, reset: 0 },
-  { name: "ADFSR", cp: 15, opc1: 0, crn: 5, crm: 1, opc2: 0, reset: 0 },
-  { name: "AIFSR", cp: 15, opc1: 0, crn: 5, crm: 1, opc2: 1, reset: 0 },
-  { name: "DFAR", cp: 15, opc1: 0, crn: 6, crm: 0, opc2: 0, reset: 0 },
-  { name: "IFAR", cp: 15, opc1: 0, crn: 6, crm: 0, opc2: 2, reset: 0 },
-  { name: "PRRR", cp: 15, opc1: 0, crn: 10, crm: 2, opc2: 0, reset: 0 },
-  { name: "NMRR", cp: 15, opc1: 0, crn: 10, crm: 2, opc2: 1, reset: 0 },
-  { name: "VBAR", cp: 15, opc1: 0, crn: 12, crm: 0, opc2: 0, reset: 0, write: (s, v) => s.set("VBAR", v & ~31) },
-  { name: "FCSEIDR", cp: 15, opc1: 0, crn: 13, crm: 0, opc2: 0, reset: 0, write: () => {} },
-  { name: "CONTEXTIDR", cp: 15, opc1: 0, crn: 13, crm: 0, opc2: 1, reset: 0 },
-  { name: "TPIDRURW", cp: 15, opc1: 0, crn: 13, crm: 0, opc2: 2, pl0Read: true, pl0Write: true, reset: 0 },
-  { name: "TPIDRURO", cp: 15, opc1: 0, crn: 13, crm: 0, opc2: 3, pl0Read: true, reset: 0 },
-  { name: "TPIDRPRW", cp: 15, opc1: 0, crn: 13, crm: 0, opc2: 4, reset: 0 },
-];
-
-// Cache and branch-predictor maintenance by set/way or MVA: no effect on an emulator
-// without caches (translation invalidation is handled by the code-page tracking).
-const CACHE_OPS: [number, number, number][] = [
-  [7, 1, 0],
-  [7, 1, 6],
-  [7, 5, 0],
-  [7, 5, 1],
-  [7, 5, 6],
-  [7, 5, 7],
-  [7, 6, 1],
-  [7, 6, 2],
-  [7, 10, 1],
-  [7, 10, 2],
-  [7, 11, 1],
-  [7, 14, 1],
-  [7, 14, 2],
-  [7, 5, 4], // CP15ISB
-  [7, 10, 4], // CP15DSB
-  [7, 10, 5], // CP15DMB
-];
-for (const [crn, crm, opc2] of CACHE_OPS)
-  TABLE.push({
-    name: `CACHEOP_c${crn}_c${crm}_${opc2}`,
-    cp: 15,
-    opc1: 0,
-    crn,
-    crm,
-    opc2,
-    reset: 0,
-    read: () => 0,
-    write: () => {},
-    pl0Write: crm === 5 && opc2 === 4 ? true : crm === 10 && (opc2 === 4 || opc2 === 5),
-  });
-
+const TABLE: SysregDef[] = [];
 const BY_KEY = new Map<number, SysregDef>();
 const BY_NAME = new Map<string, SysregDef>();
-for (const d of TABLE) {
-  BY_KEY.set(sysregKey(d.cp, d.opc1, d.crn, d.crm, d.opc2), d);
-  BY_NAME.set(d.name, d);
+
+type Spec = Omit<SysregDef, "index" | "cp" | "opc1" | "crn" | "crm" | "opc2" | "reset"> & { reset?: number };
+
+/** Register one encoding; any of opc1/crm/opc2 may be "*" (QEMU's CP_ANY) — later specific entries override. */
+function reg(
+  cp: number,
+  opc1: number | "*",
+  crn: number,
+  crm: number | "*",
+  opc2: number | "*",
+  spec: Spec,
+): void {
+  const o1s = opc1 === "*" ? [0, 1, 2, 3, 4, 5, 6, 7] : [opc1];
+  const cms = crm === "*" ? [...Array(16).keys()] : [crm];
+  const o2s = opc2 === "*" ? [0, 1, 2, 3, 4, 5, 6, 7] : [opc2];
+  for (const a of o1s)
+    for (const m of cms)
+      for (const b of o2s) {
+        const d: SysregDef = { reset: 0, ...spec, cp, opc1: a, crn, crm: m, opc2: b, index: TABLE.length };
+        TABLE.push(d);
+        BY_KEY.set(sysregKey(cp, a, crn, m, b), d);
+        if (!BY_NAME.has(d.name)) BY_NAME.set(d.name, d);
+      }
+}
+
+function reg64(cp: number, opc1: number, crm: number, spec: Spec): void {
+  const d: SysregDef = { reset: 0, ...spec, cp, opc1, crn: 0, crm, opc2: 0, is64: true, index: TABLE.length };
+  TABLE.push(d);
+  BY_KEY.set(sysregKey64(cp, opc1, crm), d);
+  if (!BY_NAME.has(d.name)) BY_NAME.set(d.name, d);
+}
+
+const RO = { access: PL1_R };
+const RAZ = { access: PL1_R, read: () => 0 };
+const NOP_W = { access: PL1_W, write: () => {} };
+const CONST_RW = { access: PL1_RW, wi: true };
+
+// c0: identification
+reg(15, 0, 0, 0, 0, { name: "MIDR", ...RO, reset: MIDR });
+reg(15, 0, 0, 0, 1, { name: "CTR", ...RO, reset: 0x8444c004 });
+reg(15, 0, 0, 0, 2, { name: "TCMTR", ...RO });
+reg(15, 0, 0, 0, 3, { name: "TLBTR", ...RO });
+reg(15, 0, 0, 0, 4, { name: "MIDR_4", ...RO, reset: MIDR });
+reg(15, 0, 0, 0, 5, { name: "MPIDR", ...RO, reset: MPIDR });
+reg(15, 0, 0, 0, 6, { name: "REVIDR", ...RO, reset: MIDR });
+reg(15, 0, 0, 0, 7, { name: "MIDR_7", ...RO, reset: MIDR });
+const ID_VALUES: [string, number, number, number][] = [
+  ["ID_PFR0", 1, 0, 0x00001131],
+  ["ID_PFR1", 1, 1, 0x00010001],
+  ["ID_DFR0", 1, 2, 0x02010505],
+  ["ID_AFR0", 1, 3, 0],
+  ["ID_MMFR0", 1, 4, 0x10201105],
+  ["ID_MMFR1", 1, 5, 0x20000000],
+  ["ID_MMFR2", 1, 6, 0x01240000],
+  ["ID_MMFR3", 1, 7, 0x02102211],
+  ["ID_ISAR0", 2, 0, 0x02101110],
+  ["ID_ISAR1", 2, 1, 0x13112111],
+  ["ID_ISAR2", 2, 2, 0x21232041],
+  ["ID_ISAR3", 2, 3, 0x11112131],
+  ["ID_ISAR4", 2, 4, 0x10011142],
+  ["ID_ISAR5", 2, 5, 0],
+];
+for (const [name, crm, opc2, v] of ID_VALUES) reg(15, 0, 0, crm, opc2, { name, ...RO, reset: v });
+reg(15, 0, 0, 2, 6, { name: "ID_RAZ", ...RAZ });
+reg(15, 0, 0, 2, 7, { name: "ID_RAZ", ...RAZ });
+for (let crm = 3; crm <= 7; crm++) reg(15, 0, 0, crm, "*", { name: "ID_RAZ", ...RAZ });
+reg(15, 1, 0, 0, 0, { name: "CCSIDR", ...RO, read: (s) => CCSIDR[s.get("CSSELR")] ?? 0 });
+reg(15, 1, 0, 0, 1, { name: "CLIDR", ...RO, reset: 0x0a200023 });
+reg(15, 1, 0, 0, 7, { name: "AIDR", ...RO });
+reg(15, 2, 0, 0, 0, { name: "CSSELR", access: PL1_RW, write: (s, v) => s.set("CSSELR", v & 0xf) });
+
+// c1: system control
+reg(15, 0, 1, 0, 0, { name: "SCTLR", access: PL1_RW, reset: 0x00c50078 });
+reg(15, 0, 1, 0, 1, { name: "ACTLR", ...CONST_RW });
+// CPACR: cp10/cp11 access, D32DIS, ASEDIS (QEMU: other bits RAZ/WI on ARMv7 with NEON)
+reg(15, 0, 1, 0, 2, { name: "CPACR", access: PL1_RW, write: (s, v) => s.set("CPACR", v & 0xc0f00000) });
+
+// c2, c3: translation table control, domains (DACR answers in all of c3, as in QEMU).
+// The 32-bit TTBR0/TTBR1/PAR views write the low word only (QEMU: offsetoflow32).
+reg(15, 0, 2, 0, 0, { name: "TTBR0", access: PL1_RW });
+reg(15, 0, 2, 0, 1, { name: "TTBR1", access: PL1_RW });
+// TTBCR: ARMv7 with LPAE: bits [21:19], [15:14], [6:3] are UNK/SBZP
+reg(15, 0, 2, 0, 2, { name: "TTBCR", access: PL1_RW, write: (s, v) => s.set("TTBCR", v & ~0x0038c078) });
+reg(15, "*", 3, "*", "*", { name: "DACR", access: PL1_RW });
+
+// c5, c6: faults
+reg(15, 0, 5, 0, 0, { name: "DFSR", access: PL1_RW });
+reg(15, 0, 5, 0, 1, { name: "IFSR", access: PL1_RW });
+reg(15, 0, 5, 1, 0, { name: "ADFSR", ...CONST_RW });
+reg(15, 0, 5, 1, 1, { name: "AIFSR", ...CONST_RW });
+reg(15, 0, 6, 0, 0, { name: "DFAR", access: PL1_RW });
+reg(15, 0, 6, 0, 1, { name: "WFAR", ...CONST_RW });
+reg(15, 0, 6, 0, 2, { name: "IFAR", access: PL1_RW });
+
+// c7: cache maintenance (no effect: translations are invalidated by code-page
+// tracking), PAR, address translation, CP15 barriers
+reg(15, 0, 7, "*", "*", { name: "CACHEMAINT", ...NOP_W });
+reg(15, 0, 7, 4, 0, { name: "PAR", access: PL1_RW });
+for (let opc2 = 0; opc2 < 4; opc2++)
+  reg(15, 0, 7, 8, opc2, {
+    name: `ATS1C_${opc2}`,
+    access: PL1_W,
+    write: (s, v) => s.addressTranslate(v, opc2),
+  });
+for (let opc2 = 4; opc2 < 8; opc2++) BY_KEY.delete(sysregKey(15, 0, 7, 8, opc2)); // ATS12NSO*: need EL2/EL3
+reg(15, 0, 7, 5, 4, { name: "CP15ISB", access: PL0_W | PL1_W, write: () => {} });
+reg(15, 0, 7, 10, 4, { name: "CP15DSB", access: PL0_W | PL1_W, write: () => {} });
+reg(15, 0, 7, 10, 5, { name: "CP15DMB", access: PL0_W | PL1_W, write: () => {} });
+
+// c8: TLB maintenance (the MMU issue hooks these through Sysregs.onTlbOp)
+for (const [crm, n] of [
+  [3, 4],
+  [5, 3],
+  [6, 3],
+  [7, 4],
+] as const)
+  for (let opc2 = 0; opc2 < n; opc2++)
+    reg(15, 0, 8, crm, opc2, {
+      name: `TLBI_c${crm}_${opc2}`,
+      access: PL1_W,
+      write: (s, v) => s.onTlbOp(crm, opc2, v),
+    });
+
+// c9: performance monitors (PMUv2, 6 event counters; counting is not modelled)
+const PMU_CNT_MASK = 0x8000003f;
+const pmuPl0 = (s: Sysregs) => (s.get("PMUSERENR") & 1) !== 0;
+const PMU = { access: PL0_RW, pl0Ok: pmuPl0 };
+reg(15, 0, 9, 12, 0, {
+  name: "PMCR",
+  ...PMU,
+  reset: 0x410f3000,
+  write: (s, v) => s.set("PMCR", (s.get("PMCR") & ~0x79) | (v & 0x79)),
+});
+reg(15, 0, 9, 12, 1, {
+  name: "PMCNTENSET",
+  ...PMU,
+  read: (s) => s.get("PMCNTEN"),
+  write: (s, v) => s.set("PMCNTEN", s.get("PMCNTEN") | (v & PMU_CNT_MASK)),
+});
+reg(15, 0, 9, 12, 2, {
+  name: "PMCNTENCLR",
+  ...PMU,
+  read: (s) => s.get("PMCNTEN"),
+  write: (s, v) => s.set("PMCNTEN", s.get("PMCNTEN") & ~(v & PMU_CNT_MASK)),
+});
+reg(15, 0, 9, 12, 3, {
+  name: "PMOVSR",
+  ...PMU,
+  write: (s, v) => s.set("PMOVSR", s.get("PMOVSR") & ~(v & PMU_CNT_MASK)),
+});
+reg(15, 0, 9, 12, 4, { name: "PMSWINC", access: PL0_W | PL1_W, pl0Ok: pmuPl0, write: () => {} });
+reg(15, 0, 9, 12, 5, { name: "PMSELR", ...PMU, write: (s, v) => s.set("PMSELR", v & 0x1f) });
+reg(15, 0, 9, 13, 0, { name: "PMCCNTR", ...PMU });
+reg(15, 0, 9, 13, 1, { name: "PMXEVTYPER", ...PMU });
+reg(15, 0, 9, 13, 2, { name: "PMXEVCNTR", ...PMU });
+reg(15, 0, 9, 14, 0, {
+  name: "PMUSERENR",
+  access: PL0_R | PL1_RW,
+  write: (s, v) => s.set("PMUSERENR", v & 1),
+});
+reg(15, 0, 9, 14, 1, {
+  name: "PMINTENSET",
+  access: PL1_RW,
+  read: (s) => s.get("PMINTEN"),
+  write: (s, v) => s.set("PMINTEN", s.get("PMINTEN") | (v & PMU_CNT_MASK)),
+});
+reg(15, 0, 9, 14, 2, {
+  name: "PMINTENCLR",
+  access: PL1_RW,
+  read: (s) => s.get("PMINTEN"),
+  write: (s, v) => s.set("PMINTEN", s.get("PMINTEN") & ~(v & PMU_CNT_MASK)),
+});
+reg(15, 0, 9, 14, 3, {
+  name: "PMOVSSET",
+  access: PL1_RW,
+  read: (s) => s.get("PMOVSR"),
+  write: (s, v) => s.set("PMOVSR", s.get("PMOVSR") | (v & PMU_CNT_MASK)),
+});
+for (let n = 0; n < 6; n++) {
+  reg(15, 0, 14, 8, n, { name: `PMEVCNTR${n}`, ...PMU });
+  reg(15, 0, 14, 12, n, { name: `PMEVTYPER${n}`, ...PMU });
+}
+reg(15, 0, 14, 15, 7, { name: "PMCCFILTR", ...PMU });
+reg(15, 1, 9, 0, 2, { name: "L2CTLR", ...CONST_RW, reset: 0x00800000 });
+reg(15, 1, 9, 0, 3, { name: "L2ECTLR", ...CONST_RW });
+
+// c10: memory attributes, TLB lockdown (RAZ/WI)
+for (const crm of [0, 1, 4, 8]) reg(15, "*", 10, crm, "*", { name: "TLB_LOCKDOWN", ...CONST_RW });
+reg(15, 0, 10, 2, 0, { name: "PRRR", access: PL1_RW });
+reg(15, 0, 10, 2, 1, { name: "NMRR", access: PL1_RW });
+reg(15, 0, 10, 3, 0, { name: "AMAIR0", ...CONST_RW });
+reg(15, 0, 10, 3, 1, { name: "AMAIR1", ...CONST_RW });
+
+// c12: vectors, interrupt status
+reg(15, 0, 12, 0, 0, { name: "VBAR", access: PL1_RW, write: (s, v) => s.set("VBAR", v & ~31) });
+reg(15, 0, 12, 1, 0, { name: "ISR", ...RO, read: (s) => s.isr() });
+
+// c13: process, context and thread IDs
+reg(15, 0, 13, 0, 0, { name: "FCSEIDR", ...CONST_RW });
+reg(15, 0, 13, 0, 1, { name: "CONTEXTIDR", access: PL1_RW });
+reg(15, 0, 13, 0, 2, { name: "TPIDRURW", access: PL0_RW });
+reg(15, 0, 13, 0, 3, { name: "TPIDRURO", access: PL0_R | PL1_RW });
+reg(15, 0, 13, 0, 4, { name: "TPIDRPRW", access: PL1_RW });
+
+// c14: generic timer (the timer issue replaces the stubs: counters from the icount)
+const cntk = (bit: number) => (s: Sysregs) => (s.get("CNTKCTL") & bit) !== 0;
+reg(15, 0, 14, 0, 0, {
+  name: "CNTFRQ",
+  access: PL0_R | PL1_RW,
+  pl0Ok: (s) => (s.get("CNTKCTL") & 3) !== 0,
+  reset: 62500000,
+});
+reg(15, 0, 14, 1, 0, { name: "CNTKCTL", access: PL1_RW });
+reg(15, 0, 14, 2, 0, {
+  name: "CNTP_TVAL",
+  access: PL0_RW,
+  pl0Ok: cntk(1 << 9),
+  read: (s) => s.timerTval("CNTP_CVAL", 0),
+  write: (s, v) => s.setTimerTval("CNTP_CVAL", 0, v),
+});
+reg(15, 0, 14, 2, 1, {
+  name: "CNTP_CTL",
+  access: PL0_RW,
+  pl0Ok: cntk(1 << 9),
+  write: (s, v) => s.set("CNTP_CTL", v & 3),
+});
+reg(15, 0, 14, 3, 0, {
+  name: "CNTV_TVAL",
+  access: PL0_RW,
+  pl0Ok: cntk(1 << 8),
+  read: (s) => s.timerTval("CNTV_CVAL", 1),
+  write: (s, v) => s.setTimerTval("CNTV_CVAL", 1, v),
+});
+reg(15, 0, 14, 3, 1, {
+  name: "CNTV_CTL",
+  access: PL0_RW,
+  pl0Ok: cntk(1 << 8),
+  write: (s, v) => s.set("CNTV_CTL", v & 3),
+});
+reg64(15, 0, 14, { name: "CNTPCT", access: PL0_R | PL1_R, pl0Ok: cntk(1), read64: (s) => s.counter(0) });
+reg64(15, 1, 14, { name: "CNTVCT", access: PL0_R | PL1_R, pl0Ok: cntk(2), read64: (s) => s.counter(1) });
+reg64(15, 2, 14, { name: "CNTP_CVAL", access: PL0_RW, pl0Ok: cntk(1 << 9) });
+reg64(15, 3, 14, { name: "CNTV_CVAL", access: PL0_RW, pl0Ok: cntk(1 << 8) });
+
+// c15: IMPLEMENTATION DEFINED (QEMU: RAZ/WI everywhere for the A15, plus CBAR)
+reg(15, "*", 15, "*", "*", { name: "IMPDEF_C15", ...CONST_RW });
+reg(15, 4, 15, 0, 0, { name: "CBAR", ...RO, reset: 0x08000000 });
+
+// 64-bit views
+reg64(15, 0, 2, { name: "TTBR0", access: PL1_RW });
+reg64(15, 1, 2, { name: "TTBR1", access: PL1_RW });
+reg64(15, 0, 7, { name: "PAR", access: PL1_RW });
+
+// CP14: debug (QEMU's ARMv7 debug registers: 6 breakpoints, 4 watchpoints), ThumbEE, Jazelle
+reg(14, 0, 0, 0, 0, { name: "DBGDIDR", access: PL0_R | PL1_R, reset: 0x3515f021 });
+reg(14, 0, 0, 1, 0, { name: "DBGDSCRint", ...RO, read: (s) => s.get("DBGDSCRext") & 0x1f000000 });
+reg(14, 0, 0, 2, 0, { name: "DBGDCCINT", access: PL1_RW });
+reg(14, 0, 0, 2, 2, { name: "DBGDSCRext", access: PL1_RW });
+reg(14, 0, 0, 7, 0, { name: "DBGVCR", access: PL1_RW });
+for (let n = 0; n < 6; n++) {
+  reg(14, 0, 0, n, 4, { name: `DBGBVR${n}`, access: PL1_RW });
+  reg(14, 0, 0, n, 5, { name: `DBGBCR${n}`, access: PL1_RW });
+}
+for (let n = 0; n < 4; n++) {
+  reg(14, 0, 0, n, 6, { name: `DBGWVR${n}`, access: PL1_RW });
+  reg(14, 0, 0, n, 7, { name: `DBGWCR${n}`, access: PL1_RW });
+}
+reg(14, 0, 1, 0, 0, { name: "DBGDRAR", access: PL0_R | PL1_R });
+reg(14, 0, 1, 0, 4, {
+  name: "DBGOSLAR",
+  access: PL1_W,
+  write: (s, v) => s.set("DBGOSLSR", v === 0xc5acce55 ? 0xa : 0x8),
+});
+reg(14, 0, 1, 1, 4, { name: "DBGOSLSR", ...RO, reset: 0xa });
+reg(14, 0, 1, 3, 4, { name: "DBGOSDLR", access: PL1_RW });
+reg(14, 0, 2, 0, 0, { name: "DBGDSAR", access: PL0_R | PL1_R });
+reg(14, 0, 7, 0, 0, { name: "DBGDEVID2", ...RO });
+reg(14, 0, 7, 0, 1, { name: "DBGDEVID1", ...RO });
+reg(14, 0, 7, 0, 2, { name: "DBGDEVID", ...RO, reset: 0x01110f13 });
+reg64(14, 0, 1, { name: "DBGDRAR64", access: PL0_R | PL1_R });
+reg64(14, 0, 2, { name: "DBGDSAR64", access: PL0_R | PL1_R });
+reg(14, 6, 0, 0, 0, { name: "TEECR", access: PL1_RW, write: (s, v) => s.set("TEECR", v & 1) });
+reg(14, 6, 1, 0, 0, { name: "TEEHBR", access: PL0_RW, pl0Ok: (s) => (s.get("TEECR") & 1) === 0 });
+reg(14, 7, 0, 0, 0, { name: "JIDR", ...RO });
+reg(14, 7, 1, 0, 0, { name: "JOSCR", ...CONST_RW });
+reg(14, 7, 2, 0, 0, { name: "JMCR", ...CONST_RW });
+
+/** Registers that are storage only (targets of custom read/write functions). */
+const EXTRA_STORAGE = [
+  "PMCNTEN",
+  "PMINTEN",
+  "TTBR0_HI",
+  "TTBR1_HI",
+  "PAR_HI",
+  "CNTP_CVAL_HI",
+  "CNTV_CVAL_HI",
+];
+
+/** The definition at a table index (the decoder hands indexes to the helpers); undefined for -1. */
+export function sysregByIndex(i: number): SysregDef | undefined {
+  return TABLE[i];
+}
+
+/** Table index of a 32-bit coprocessor register, -1 when the encoding is not implemented. */
+export function sysregIndex(cp: number, opc1: number, crn: number, crm: number, opc2: number): number {
+  return BY_KEY.get(sysregKey(cp, opc1, crn, crm, opc2))?.index ?? -1;
+}
+/** Table index of a 64-bit coprocessor register, -1 when not implemented. */
+export function sysregIndex64(cp: number, opc1: number, crm: number): number {
+  return BY_KEY.get(sysregKey64(cp, opc1, crm))?.index ?? -1;
 }
 
 export class Sysregs {
@@ -123,18 +379,26 @@ export class Sysregs {
   /** Cached fields used on hot paths. */
   sctlr = 0;
   vbar = 0;
+  cpacr = 0;
+  ttbcr = 0;
   alignCheck = false;
+  /** Called on TLB maintenance writes (c8): crm, opc2, value. The MMU issue sets it. */
+  tlbHook: ((crm: number, opc2: number, v: number) => void) | null = null;
 
   constructor(readonly cpu: Cpu) {}
 
   reset(): void {
-    for (const d of TABLE) this.values.set(d.name, d.reset >>> 0);
+    this.values.clear();
+    for (const d of TABLE) if (!this.values.has(d.name)) this.values.set(d.name, d.reset >>> 0);
+    for (const n of EXTRA_STORAGE) this.values.set(n, 0);
     this.refresh();
   }
 
   private refresh(): void {
     this.sctlr = this.values.get("SCTLR")! | 0;
     this.vbar = this.values.get("VBAR")! | 0;
+    this.cpacr = this.values.get("CPACR")! | 0;
+    this.ttbcr = this.values.get("TTBCR")! | 0;
     this.alignCheck = (this.sctlr & 2) !== 0;
   }
 
@@ -142,9 +406,13 @@ export class Sysregs {
     return this.values.get(name) ?? 0;
   }
   set(name: string, v: number): void {
-    if (!BY_NAME.has(name)) throw new Error(`unknown system register ${name}`);
+    if (!this.values.has(name)) throw new Error(`unknown system register ${name}`);
     this.values.set(name, v >>> 0);
     this.refresh();
+  }
+  set64(name: string, lo: number, hi: number): void {
+    this.set(name, lo);
+    this.set(`${name}_HI`, hi);
   }
 
   get dfsr(): number {
@@ -177,18 +445,72 @@ export class Sysregs {
     return BY_KEY.get(sysregKey(cp, opc1, crn, crm, opc2));
   }
 
+  private allowed(d: SysregDef, pl0: boolean, write: boolean): boolean {
+    const bit = (pl0 ? PL0_R : PL1_R) << (write ? 1 : 0);
+    if ((d.access & bit) === 0) return false;
+    // PL0 access that a control register may deny (PMUSERENR, CNTKCTL, TEECR)
+    return !pl0 || !d.pl0Ok || d.pl0Ok(this, write);
+  }
+
   /** MRC: the value, or undefined when the access is UNDEFINED at this privilege. */
   read(d: SysregDef, pl0: boolean): number | undefined {
-    if (pl0 && !d.pl0Read) return undefined;
+    if (d.is64 || !this.allowed(d, pl0, false)) return undefined;
     return (d.read ? d.read(this) : this.get(d.name)) | 0;
   }
 
   /** MCR: false when the access is UNDEFINED at this privilege. */
   write(d: SysregDef, v: number, pl0: boolean): boolean {
-    if (d.readonly) return false;
-    if (pl0 && !d.pl0Write) return false;
+    if (d.is64 || !this.allowed(d, pl0, true)) return false;
+    if (d.wi) return true;
     if (d.write) d.write(this, v >>> 0);
     else this.set(d.name, v);
     return true;
+  }
+
+  /** MRRC: [low, high], or undefined when UNDEFINED. */
+  read64(d: SysregDef, pl0: boolean): [number, number] | undefined {
+    if (!d.is64 || !this.allowed(d, pl0, false)) return undefined;
+    if (d.read64) return d.read64(this);
+    return [this.get(d.name) | 0, this.get(`${d.name}_HI`) | 0];
+  }
+
+  /** MCRR: false when UNDEFINED. */
+  write64(d: SysregDef, lo: number, hi: number, pl0: boolean): boolean {
+    if (!d.is64 || !this.allowed(d, pl0, true)) return false;
+    if (d.wi) return true;
+    if (d.write64) d.write64(this, lo, hi);
+    else this.set64(d.name, lo, hi);
+    return true;
+  }
+
+  // ---- behaviour hooks (stubs that later issues refine) ---------------------------
+
+  /** ATS1C{PR,PW,UR,UW}: with the MMU off the PA is the VA (short-descriptor PAR, NS). */
+  addressTranslate(va: number, _op: number): void {
+    this.set64("PAR", ((va & 0xfffff000) | 0x200) >>> 0, 0);
+  }
+
+  onTlbOp(crm: number, opc2: number, v: number): void {
+    this.tlbHook?.(crm, opc2, v);
+  }
+
+  /** ISR: pending IRQ/FIQ (A, I, F bits); no interrupt controller yet. */
+  isr(): number {
+    return 0;
+  }
+
+  /** Generic timer counter (0 physical, 1 virtual): derived from the instruction count. */
+  counter(_which: number): [number, number] {
+    const n = this.cpu.icount;
+    return [n >>> 0, Math.floor(n / 0x100000000) | 0];
+  }
+  timerTval(cval: string, which: number): number {
+    const [lo] = this.counter(which);
+    return (this.get(cval) - lo) | 0;
+  }
+  setTimerTval(cval: string, which: number, v: number): void {
+    const [lo, hi] = this.counter(which);
+    const sum = (lo >>> 0) + (v | 0);
+    this.set64(cval, sum >>> 0, (hi + Math.floor(sum / 0x100000000)) >>> 0);
   }
 }

@@ -4,7 +4,7 @@
 import { Cpu } from "../cpu/cpu.js";
 import { Mode, PSR } from "../cpu/state.js";
 import { Interpreter } from "../interp/interp.js";
-import { loadImage, type LoadedImage } from "../loader/image.js";
+import { type LoadedImage, loadImage } from "../loader/image.js";
 import { Bus } from "../mem/bus.js";
 import { Semihosting } from "./semihosting.js";
 
@@ -56,11 +56,12 @@ export class Machine {
     return img;
   }
 
-  /** Run until the guest halts or `maxInsns` instructions have executed. */
-  run(maxInsns = Number.POSITIVE_INFINITY): void {
+  /** Run until the guest halts or `maxSteps` steps (instructions or fetch aborts) were taken. */
+  run(maxSteps = Number.POSITIVE_INFINITY): void {
     const slice = 1_000_000;
-    while (!this.cpu.halted && this.cpu.icount < maxInsns) {
-      this.interp.run(Math.min(slice, maxInsns - this.cpu.icount));
+    let steps = 0;
+    while (!this.cpu.halted && steps < maxSteps) {
+      steps += this.interp.run(Math.min(slice, maxSteps - steps));
     }
     this.semihost?.flush();
   }

@@ -14,7 +14,8 @@ function fail(msg: string): never {
 function intArg(name: string, min: number) {
   return (v: string): number => {
     const n = Number(v);
-    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be an integer >= ${min}`);
+    if (!Number.isInteger(n) || n < min)
+      throw new InvalidArgumentError(`${name} must be an integer >= ${min}`);
     return n;
   };
 }
@@ -36,7 +37,9 @@ program
 
 program
   .command("run")
-  .description("run a bare-metal image (ELF, zImage or raw) on the virt board, as qemu-system-arm -kernel does")
+  .description(
+    "run a bare-metal image (ELF, zImage or raw) on the virt board, as qemu-system-arm -kernel does",
+  )
   .argument("<image>", "kernel image: ELF, zImage or raw binary")
   .option("--semihosting", "enable ARM semihosting (console output, exit status)")
   .option("-m, --mem <MiB>", "guest RAM in MiB", intArg("--mem", 1), 128)
@@ -70,6 +73,62 @@ program
     }
     process.exitCode = m.cpu.exitCode;
   });
+
+// ---- difftest (owned by the differential-testing harness, src/difftest) ----------------
+program
+  .command("difftest")
+  .description(
+    "differential testing against qemu-system-arm: random instruction streams on both, states compared",
+  )
+  .option("--isa <isa>", "arm | thumb | vfp | all", "all")
+  .option("--seed <n>", "PRNG seed", intArg("--seed", 0), 1)
+  .option("--count <n>", "streams per ISA", intArg("--count", 1), 1000)
+  .option("--length <n>", "units (instructions) per stream", intArg("--length", 1), 16)
+  .option("--batch <n>", "streams per image (one QEMU run each)", intArg("--batch", 1), 400)
+  .option("--groups <list>", "comma-separated generator groups (default: all)")
+  .option(
+    "--max-mismatches <n>",
+    "stop after this many mismatching streams",
+    intArg("--max-mismatches", 1),
+    20,
+  )
+  .option("-v, --verbose", "log each image")
+  .action(
+    async (o: {
+      isa: string;
+      seed: number;
+      count: number;
+      length: number;
+      batch: number;
+      groups?: string;
+      maxMismatches: number;
+      verbose?: boolean;
+    }) => {
+      const { runDifftest, formatSummary, groupNames } = await import("../difftest/index.js");
+      const all = ["arm", "thumb", "vfp"] as const;
+      if (o.isa !== "all" && !all.includes(o.isa as (typeof all)[number]))
+        fail(`--isa: unknown ISA '${o.isa}'`);
+      const kinds = o.isa === "all" ? [...all] : [o.isa as (typeof all)[number]];
+      const groups = o.groups?.split(",").map((g) => g.trim());
+      const known = groupNames();
+      for (const g of groups ?? [])
+        if (!known.includes(g)) fail(`--groups: unknown group '${g}' (known: ${known.join(", ")})`);
+      const t0 = performance.now();
+      const s = await runDifftest({
+        kinds,
+        seed: o.seed,
+        count: o.count,
+        length: o.length,
+        batch: o.batch,
+        groups,
+        maxMismatches: o.maxMismatches,
+        log: o.verbose ? (l) => process.stderr.write(`${l}\n`) : undefined,
+      });
+      process.stdout.write(`${formatSummary(s)}\n(${((performance.now() - t0) / 1000).toFixed(1)} s)\n`);
+      process.exitCode = s.mismatches.length || s.errors.length ? 1 : 0;
+    },
+  );
+// ---- end difftest ----------------------------------------------------------------------
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   fail(e instanceof Error ? e.message : String(e));

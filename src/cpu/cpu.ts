@@ -2,9 +2,9 @@
 // tiers call into: PSR access with register banking, PC writes, memory access through
 // the bus, and exception entry.
 
-import { Bus } from "../mem/bus.js";
 import { Sysregs } from "../../runtime/sysregs.js";
-import { BANK, Mode, PSR, r13Slot, r14Slot, S, spsrSlot } from "./state.js";
+import type { Bus } from "../mem/bus.js";
+import { BANK, Mode, PSR, RAM_OFFSET, r13Slot, r14Slot, S, spsrSlot } from "./state.js";
 
 /** Kinds of exception the core can take (AArch32, PL1 target). */
 export const Exc = {
@@ -44,14 +44,23 @@ export class Cpu {
   /** The whole memory, word indexed (state block at the start). */
   readonly W: Int32Array;
   readonly bus: Bus;
+  /** Views and bounds for the RAM fast paths (see ld32). */
+  private readonly u8: Uint8Array;
+  private readonly u32: Int32Array;
+  private readonly codePages: Uint8Array;
+  private readonly ramSize: number;
+  /** RAM base for the identity-mapped fast path; NaN disables it (MMU on: issue 3). */
+  fastBase: number;
   readonly sys: Sysregs;
-  /** Arena index of the op that was executing when a GuestAbort was thrown. */
-  faultOp = 0;
   /** CPSR.E cached: data accesses are big-endian. */
   bigEndian = false;
   /** Set by a helper to ask the run loop to stop (semihosting exit, WFI with nothing to do). */
   halted = false;
   exitCode = 0;
+  /** The core implements EL2 (Hyp mode); false on the plain virt board (issue 4 turns it on). */
+  el2 = false;
+  /** Set by WFI; the run loop may sleep until an interrupt is pending (issue 3). */
+  wfiPending = false;
   /** ARM semihosting, when enabled (intercepts SVC 0x123456 / 0xAB from PL1). */
   semihost: Semihost | null = null;
 
@@ -60,6 +69,11 @@ export class Cpu {
     this.memory = bus.memory;
     this.W = new Int32Array(this.memory.buffer);
     this.R = new Int32Array(this.memory.buffer, S.R, 16);
+    this.u8 = bus.u8;
+    this.u32 = bus.u32;
+    this.codePages = bus.codePages;
+    this.ramSize = bus.ramSize;
+    this.fastBase = bus.ramBase;
     this.sys = new Sysregs(this);
     this.reset();
   }
@@ -211,8 +225,42 @@ export class Cpu {
     return false;
   }
 
-  ld8(addr: number, _flags: number): number {
-    return this.bus.read8(this.translate(addr, false, _flags));
+  // Fast paths: an access that lies in RAM, needs no translation (MMU off), is naturally
+  // aligned, little-endian and (for stores) not to a page holding translated code goes
+  // straight to the typed arrays; everything else takes the *Slow path.
+
+  /** RAM offset of a physical-equals-virtual address, or a value outside [0, ramSize). */
+  private fastOff(addr: number): number {
+    return (addr >>> 0) - this.fastBase;
+  }
+
+  ld8(addr: number, flags: number): number {
+    const off = this.fastOff(addr);
+    if (off >= 0 && off < this.ramSize) return this.u8[RAM_OFFSET + off]!;
+    return this.bus.read8(this.translate(addr, false, flags));
+  }
+  ld32(addr: number, flags: number): number {
+    const off = this.fastOff(addr);
+    if ((addr & 3) === 0 && off >= 0 && off < this.ramSize && !this.bigEndian)
+      return this.u32[(RAM_OFFSET + off) >>> 2]!;
+    return this.ld32Slow(addr, flags);
+  }
+  st32(addr: number, v: number, flags: number): void {
+    const off = this.fastOff(addr);
+    if (
+      (addr & 3) === 0 &&
+      off >= 0 &&
+      off < this.ramSize &&
+      !this.bigEndian &&
+      this.codePages[off >>> 12] === 0
+    )
+      this.u32[(RAM_OFFSET + off) >>> 2] = v;
+    else this.st32Slow(addr, v, flags);
+  }
+  st8(addr: number, v: number, flags: number): void {
+    const off = this.fastOff(addr);
+    if (off >= 0 && off < this.ramSize && this.codePages[off >>> 12] === 0) this.u8[RAM_OFFSET + off] = v;
+    else this.bus.write8(this.translate(addr, true, flags), v);
   }
   ld8s(addr: number, flags: number): number {
     return (this.ld8(addr, flags) << 24) >> 24;
@@ -226,7 +274,7 @@ export class Cpu {
   ld16s(addr: number, flags: number): number {
     return (this.ld16(addr, flags) << 16) >> 16;
   }
-  ld32(addr: number, flags: number): number {
+  private ld32Slow(addr: number, flags: number): number {
     let v: number;
     if (this.checkAlign(addr, 4, flags, false)) v = this.bus.read32(this.translate(addr, false, flags));
     else
@@ -237,9 +285,6 @@ export class Cpu {
         (this.ld8(addr + 3, flags) << 24);
     return this.bigEndian ? bswap32(v) : v;
   }
-  st8(addr: number, v: number, flags: number): void {
-    this.bus.write8(this.translate(addr, true, flags), v);
-  }
   st16(addr: number, v: number, flags: number): void {
     if (this.bigEndian) v = ((v & 0xff) << 8) | ((v >>> 8) & 0xff);
     if (this.checkAlign(addr, 2, flags, true)) this.bus.write16(this.translate(addr, true, flags), v);
@@ -248,7 +293,7 @@ export class Cpu {
       this.st8(addr + 1, v >>> 8, flags);
     }
   }
-  st32(addr: number, v: number, flags: number): void {
+  private st32Slow(addr: number, v: number, flags: number): void {
     if (this.bigEndian) v = bswap32(v);
     if (this.checkAlign(addr, 4, flags, true)) this.bus.write32(this.translate(addr, true, flags), v);
     else {

@@ -3,8 +3,8 @@
 // Thumb; spaces and underscores are ignored). Each letter names a field whose bits
 // are gathered in order. Patterns are matched most-specific first, as in dynarmic.
 
-import { type InsnDef, opcodeOf } from "../sem/defs.js";
 import type { Isa } from "../sem/defs.js";
+import { type InsnDef, opcodeOf } from "../sem/defs.js";
 
 export type Letters = Record<string, number>;
 
@@ -66,9 +66,9 @@ export function enc(
       mask |= 1 << bit;
       if (ch === "1") value |= 1 << bit;
     } else {
-      let l = letters.get(ch);
-      if (!l) letters.set(ch, (l = []));
-      l.push(bit);
+      const l = letters.get(ch);
+      if (l) l.push(bit);
+      else letters.set(ch, [bit]);
     }
   }
   let fixedBits = 0;

@@ -2,13 +2,14 @@
 // ops in one arena, blocks are found by PC (plus Thumb bit and IT state) and chained
 // to their last successors, and the generated switch (ops.generated.ts) runs them.
 
-import { BusError } from "../mem/bus.js";
 import { type Cpu, Exc, GuestAbort } from "../cpu/cpu.js";
 import { PSR, S } from "../cpu/state.js";
 import { decodeWord } from "../decode/pattern.js";
+import { BusError } from "../mem/bus.js";
 import "../sem/all.js";
+import { DISPATCH } from "./hot.js";
 import { execOps } from "./ops.generated.js";
-import { OPW_LEN4, OPW_THUMB } from "./support.js";
+import { nextAddr, OPW_LEN4, OPW_THUMB } from "./support.js";
 
 const OP_WORDS = 8;
 const MAX_BLOCK_INSNS = 64;
@@ -131,16 +132,19 @@ export class Interpreter {
       if (typeof d === "string") {
         opw = 0; // opcode 0: UNDEFINED
         ends = true;
+        // a conditional UNDEFINED encoding that fails its condition is a NOP (as in QEMU)
         if (inIT) cond = it >>> 4;
+        else if (isa === "A32") cond = raw >>> 28;
       } else {
-        opw = d.opcode;
+        opw = DISPATCH[d.opcode]!;
         cond = inIT ? it >>> 4 : d.cond;
         ends = d.ends;
         for (let i = 0; i < d.fields.length; i++) A[p + 2 + i] = d.fields[i]!;
         for (const i of d.rel) A[p + 2 + i] = (A[p + 2 + i]! + addr) | 0;
       }
       if (cond === 15) cond = 14;
-      A[p] = opw | (cond << 16) | (thumb ? OPW_THUMB : 0) | (len === 4 ? OPW_LEN4 : 0) | (inIT ? it << 24 : 0);
+      A[p] =
+        opw | (cond << 16) | (thumb ? OPW_THUMB : 0) | (len === 4 ? OPW_LEN4 : 0) | (inIT ? it << 24 : 0);
       A[p + 1] = pcRead;
       p += OP_WORDS;
       addr = (addr + len) | 0;
@@ -158,17 +162,17 @@ export class Interpreter {
     this.blocks.set(key, b);
     const pa = cpu.bus.ramOffset(pc) >= 0 ? pc >>> 12 : -1;
     if (pa >= 0) {
-      let l = this.pageBlocks.get(pa);
-      if (!l) this.pageBlocks.set(pa, (l = []));
-      l.push(b);
+      const l = this.pageBlocks.get(pa);
+      if (l) l.push(b);
+      else this.pageBlocks.set(pa, [b]);
     }
     this.stats.blocksDecoded++;
     return b;
   }
 
   /**
-   * Run until at least `budget` instructions retired, the CPU halts, or stop() is asked.
-   * Returns the number of instructions executed.
+   * Run until at least `budget` steps were taken or the CPU halts. A step is a retired
+   * instruction or an exception taken on an instruction fetch. Returns the steps taken.
    */
   run(budget: number): number {
     const cpu = this.cpu;
@@ -195,6 +199,7 @@ export class Interpreter {
           } catch (e) {
             this.fetchFault(e, pc);
             prev = null;
+            done++; // no instruction retired, but a guest stuck in an abort loop must not hang us
             continue;
           }
         }
@@ -210,7 +215,7 @@ export class Interpreter {
       try {
         ret = execOps(cpu, A, b.start, b.end);
       } catch (e) {
-        const p = cpu.faultOp;
+        const p = this.faultingOp(b);
         const n = (p - b.start) / OP_WORDS;
         cpu.addIcount(n);
         done += n;
@@ -220,6 +225,7 @@ export class Interpreter {
       }
       if (ret < 0) {
         ret = ~ret;
+        if (thumb) this.itAfterExit(ret - OP_WORDS);
       } else {
         R[15] = b.endAddr;
         if (thumb) W[S.IT >> 2] = b.itAfter;
@@ -230,6 +236,28 @@ export class Interpreter {
       prev = b;
     }
     return done;
+  }
+
+  /**
+   * An op inside an IT block ended the block without branching or taking an exception
+   * (MSR, CPS, ISB, MCR, semihosting SVC...): R[15] is its fall-through address but
+   * ITSTATE still holds its own value; advance it as the instruction retired.
+   */
+  private itAfterExit(p: number): void {
+    const A = this.arena;
+    const W = this.cpu.W;
+    const w = A[p]!;
+    const its = w >>> 24;
+    if (its === 0 || !(w & OPW_THUMB) || W[S.IT >> 2] !== its) return;
+    if (!(W[S.CPSR >> 2]! & PSR.T) || this.cpu.R[15] !== nextAddr(A, p)) return;
+    W[S.IT >> 2] = itAdvance(its);
+  }
+
+  /** The op of block b whose PC value is in R[15] (the op that threw). */
+  private faultingOp(b: Block): number {
+    const pcv = this.cpu.R[15]!;
+    for (let p = b.start; p < b.end; p += OP_WORDS) if (this.arena[p + 1] === pcv) return p;
+    return b.end - OP_WORDS; // a helper moved the PC before faulting: blame the last op
   }
 
   /** A fault while fetching the first instruction of a block: Prefetch Abort. */

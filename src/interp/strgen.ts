@@ -2,15 +2,20 @@
 // generation time and produces JavaScript statement text for one opcode's case in the
 // pre-decoded block interpreter (src/interp/ops.generated.ts).
 //
-// Names in scope of the generated code: cpu (Cpu), R (Int32Array over r0..r15),
-// W (Int32Array over the whole state block, word indexed), A (op arena), p (op index),
-// H (the runtime helper table) and f0..f5 (this op's fields, loaded by the case prologue).
+// Each opcode becomes one small function (V8 optimises small functions; one giant
+// switch stays unoptimised). Names in scope: cpu (Cpu), A (op arena), p (op index),
+// R (Int32Array over r0..r15), W (Int32Array over the whole memory, word indexed),
+// H (the runtime helper table) and f0..f5 (this op's fields, loaded by the prologue).
+// The function returns 0 to continue with the next op, 1 when it wrote the PC.
 
 import type { Builder, MemOpts, Var, Width } from "../sem/builder.js";
 
 export class StrBuilder implements Builder<string> {
   lines: string[] = [];
   private depth = 1;
+
+  /** exit: the statement that ends the op after a PC write. */
+  constructor(private readonly EXIT = "return 1;") {}
   private tmp = 0;
 
   private emit(s: string): void {
@@ -159,18 +164,18 @@ export class StrBuilder implements Builder<string> {
     return this.let(`H.${helper}(cpu${args.map((a) => `, ${a}`).join("")})`);
   }
   callMayExit(helper: string, ...args: string[]): void {
-    this.emit(`if (H.${helper}(cpu${args.map((a) => `, ${a}`).join("")})) return ~(p + 8);`);
+    this.emit(`if (H.${helper}(cpu${args.map((a) => `, ${a}`).join("")})) ${this.EXIT}`);
   }
   branch(target: string): void {
     this.emit(`cpu.branchWritePC(${target});`);
-    this.emit("return ~(p + 8);");
+    this.emit(this.EXIT);
   }
   bx(target: string): void {
     this.emit(`cpu.bxWritePC(${target});`);
-    this.emit("return ~(p + 8);");
+    this.emit(this.EXIT);
   }
   endBlock(): void {
     this.emit("R[15] = nextAddr(A, p);");
-    this.emit("return ~(p + 8);");
+    this.emit(this.EXIT);
   }
 }

@@ -93,19 +93,28 @@ export class Bus {
   }
   write8(pa: number, v: number): void {
     const o = this.ramOffset(pa);
-    if (o < 0) return this.mmioWrite(pa, 1, v & 0xff);
+    if (o < 0) {
+      this.mmioWrite(pa, 1, v & 0xff);
+      return;
+    }
     this.noteWrite(o);
     this.u8[o] = v;
   }
   write16(pa: number, v: number): void {
     const o = this.ramOffset(pa);
-    if (o < 0) return this.mmioWrite(pa, 2, v & 0xffff);
+    if (o < 0) {
+      this.mmioWrite(pa, 2, v & 0xffff);
+      return;
+    }
     this.noteWrite(o);
     this.u16[o >>> 1] = v;
   }
   write32(pa: number, v: number): void {
     const o = this.ramOffset(pa);
-    if (o < 0) return this.mmioWrite(pa, 4, v);
+    if (o < 0) {
+      this.mmioWrite(pa, 4, v);
+      return;
+    }
     this.noteWrite(o);
     this.u32[o >>> 2] = v;
   }

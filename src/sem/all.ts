@@ -3,3 +3,14 @@
 
 import "./dp.js";
 import "./branch.js";
+import "./ldst.js";
+import "./mul.js";
+import "./thumb_defs.js";
+import "./thumb16.js";
+import "./thumb32.js";
+import "./media.js";
+import "./thumb_ldst.js";
+import "./vfp.js";
+import "./system.js";
+import "./thumb_media.js";
+import "./thumb_sys.js";

@@ -66,11 +66,7 @@ export function shiftReg<V>(b: Builder<V>, type: number, v: V, rs: V, wantC: boo
       const c = b.select(
         isZero,
         cin,
-        b.select(
-          b.leu(amt, b.k(32)),
-          b.and(b.lsr(v, b.and(b.sub(b.k(32), amt), b.k(31))), b.k(1)),
-          b.k(0),
-        ),
+        b.select(b.leu(amt, b.k(32)), b.and(b.lsr(v, b.and(b.sub(b.k(32), amt), b.k(31))), b.k(1)), b.k(0)),
       );
       return { r: b.let(r), c: b.let(c) };
     }

@@ -1,8 +1,8 @@
 // Data processing: AND EOR SUB RSB ADD ADC SBC RSC TST TEQ CMP CMN ORR MOV BIC MVN with
 // immediate, immediate-shifted register and register-shifted register operands.
 
-import { enc } from "../decode/pattern.js";
 import { S } from "../cpu/state.js";
+import { enc } from "../decode/pattern.js";
 import type { Builder } from "./builder.js";
 import { addWithCarry, getC, immShift, SH_KINDS, setNZ, shiftImm, shiftReg } from "./common.js";
 import { defineInsn } from "./defs.js";
@@ -44,7 +44,16 @@ const isLogical = (op: number) =>
 const isTest = (op: number) => op >= Op.TST && op <= Op.CMN;
 
 /** The common tail of every data-processing form. `sc` is the shifter carry (logical ops). */
-function dpCore<V>(b: Builder<V>, op: number, s: number, dst: number, rd: V, a: V, o2: V, sc: V | null): void {
+function dpCore<V>(
+  b: Builder<V>,
+  op: number,
+  s: number,
+  dst: number,
+  rd: V,
+  a: V,
+  o2: V,
+  sc: V | null,
+): void {
   let r: V;
   let c: V | null = null;
   let v: V | null = null;
@@ -118,31 +127,41 @@ function dpCore<V>(b: Builder<V>, op: number, s: number, dst: number, rd: V, a: 
 const OPS = 17;
 
 /** op2 = imm (already expanded); ic: 1 when the shifter carry is imm[31] (rotated immediate). */
-export const DP_IMM = defineInsn("dp_imm", { op: OPS, s: 2, dst: 3, ic: 2 }, ["rd", "rn", "imm"], (b, p, f) => {
-  const a = isTest(p.op!) || p.op === Op.MOV || p.op === Op.MVN ? b.k(0) : b.reg(f.rn!);
-  const wantC = p.s === 1 && isLogical(p.op!);
-  const sc = wantC && p.ic ? b.lsr(f.imm!, b.k(31)) : null;
-  dpCore(b, p.op!, p.s!, p.dst!, f.rd!, a, f.imm!, sc);
-});
+export const DP_IMM = defineInsn(
+  "dp_imm",
+  { op: OPS, s: 2, dst: 3, ic: 2 },
+  ["rd", "rn", "imm"],
+  (b, p, f) => {
+    const a = p.op === Op.MOV || p.op === Op.MVN ? b.k(0) : b.reg(f.rn!);
+    const wantC = p.s === 1 && isLogical(p.op!);
+    const sc = wantC && p.ic ? b.lsr(f.imm!, b.k(31)) : null;
+    dpCore(b, p.op!, p.s!, p.dst!, f.rd!, a, f.imm!, sc);
+  },
+);
 
 export const DP_REG = defineInsn(
   "dp_reg",
   { op: OPS, s: 2, dst: 3, sh: SH_KINDS },
   ["rd", "rn", "rm", "amt"],
   (b, p, f) => {
-    const a = isTest(p.op!) || p.op === Op.MOV || p.op === Op.MVN ? b.k(0) : b.reg(f.rn!);
+    const a = p.op === Op.MOV || p.op === Op.MVN ? b.k(0) : b.reg(f.rn!);
     const wantC = p.s === 1 && isLogical(p.op!);
     const { r, c } = shiftImm(b, p.sh!, b.reg(f.rm!), f.amt!, wantC);
     dpCore(b, p.op!, p.s!, p.dst!, f.rd!, a, b.let(r), c);
   },
 );
 
-export const DP_RSR = defineInsn("dp_rsr", { op: OPS, s: 2, type: 4 }, ["rd", "rn", "rm", "rs"], (b, p, f) => {
-  const a = isTest(p.op!) || p.op === Op.MOV || p.op === Op.MVN ? b.k(0) : b.reg(f.rn!);
-  const wantC = p.s === 1 && isLogical(p.op!);
-  const { r, c } = shiftReg(b, p.type!, b.reg(f.rm!), b.reg(f.rs!), wantC);
-  dpCore(b, p.op!, p.s!, Dst.REG, f.rd!, a, b.let(r), c);
-});
+export const DP_RSR = defineInsn(
+  "dp_rsr",
+  { op: OPS, s: 2, type: 4 },
+  ["rd", "rn", "rm", "rs"],
+  (b, p, f) => {
+    const a = p.op === Op.MOV || p.op === Op.MVN ? b.k(0) : b.reg(f.rn!);
+    const wantC = p.s === 1 && isLogical(p.op!);
+    const { r, c } = shiftReg(b, p.type!, b.reg(f.rm!), b.reg(f.rs!), wantC);
+    dpCore(b, p.op!, p.s!, Dst.REG, f.rd!, a, b.let(r), c);
+  },
+);
 
 /** A32 modified immediate: imm8 rotated right by 2*rot. */
 export function armExpandImm(imm12: number): { imm: number; carry: boolean } {

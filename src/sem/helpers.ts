@@ -3,9 +3,15 @@
 
 import type { Cpu } from "../cpu/cpu.js";
 import { coreHelpers } from "./helpers/core.js";
+import { ldstHelpers } from "./helpers/ldst.js";
+import { systemHelpers } from "./helpers/system.js";
+import { vfpHelpers } from "./helpers/vfp.js";
 
 export type Helper = (cpu: Cpu, ...args: number[]) => number;
 
 export const H = {
   ...coreHelpers,
+  ...ldstHelpers,
+  ...vfpHelpers,
+  ...systemHelpers,
 } satisfies Record<string, Helper>;

@@ -4,6 +4,7 @@
 
 import { type Cpu, Exc } from "../../cpu/cpu.js";
 import { Mode, PSR, S } from "../../cpu/state.js";
+import { systemHelpers } from "./system.js";
 
 /** Address of the executing instruction (R[15] holds its PC read value). */
 export function curInsnAddr(cpu: Cpu): number {
@@ -25,16 +26,9 @@ export const coreHelpers = {
     return 1;
   },
 
-  /** SUBS PC, LR and friends: CPSR <- SPSR, then branch. */
+  /** SUBS PC, LR and friends: CPSR <- SPSR, then branch (QEMU's rules: see helpers/system.ts). */
   exceptionReturn(cpu: Cpu, v: number): number {
-    const m = cpu.mode;
-    if (m === Mode.USR || m === Mode.SYS) {
-      // UNPREDICTABLE; QEMU treats it as a plain PC write
-      return coreHelpers.aluWritePC(cpu, v);
-    }
-    cpu.setCPSR(cpu.getSPSR());
-    cpu.R[15] = cpu.thumb ? v & ~1 : v & ~3;
-    return 1;
+    return systemHelpers.aluExceptionReturn(cpu, v);
   },
 
   /** SVC #imm (semihosting calls are intercepted when enabled). */
@@ -47,6 +41,9 @@ export const coreHelpers = {
       cpu.R[0] = semi.call(cpu, cpu.R[0]! >>> 0, cpu.R[1]! >>> 0);
       return 1;
     }
+    // the SPSR holds the ITSTATE of the next instruction (SVC retires; QEMU does the same)
+    const it = cpu.W[S.IT >> 2]!;
+    if (it !== 0) cpu.W[S.IT >> 2] = (it & 7) === 0 ? 0 : (it & 0xe0) | ((it << 1) & 0x1f);
     cpu.takeException(Exc.SVC, next);
     return 1;
   },

@@ -1,0 +1,110 @@
+// CPU benchmark: guest MIPS of the interpreter tier on the integer, memory and VFP
+// hot-loop fixtures, side by side with qemu-system-arm running the same ELF files in
+// the same run. Both execute the same guest program, so the instruction count that
+// hypwasm retires (deterministic) is QEMU's too; QEMU's time excludes its start-up,
+// measured on the hello fixture.
+//
+//   node dist/bench/cpu.js [--runs N] [--json] [--no-qemu]
+
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { Machine } from "../src/board/machine.js";
+
+const FIXTURES = ["bench_int", "bench_mem", "bench_vfp"];
+const fx = (n: string) => new URL(`../../fixtures/build/${n}.elf`, import.meta.url).pathname;
+
+interface Row {
+  fixture: string;
+  insns: number;
+  exit: number;
+  hypwasmMs: number;
+  hypwasmMips: number;
+  qemuMs?: number;
+  qemuMips?: number;
+  ratio?: number;
+}
+
+function runHypwasm(path: string): { insns: number; ms: number; exit: number } {
+  const m = new Machine({ memMiB: 128, semihosting: true, stdout: () => {}, stderr: () => {} });
+  m.load(readFileSync(path));
+  const t0 = performance.now();
+  m.run(5e9);
+  const ms = performance.now() - t0;
+  return { insns: m.cpu.icount, ms, exit: m.cpu.exitCode };
+}
+
+const QEMU_ARGS = [
+  "-M",
+  "virt",
+  "-cpu",
+  "cortex-a15",
+  "-display",
+  "none",
+  "-monitor",
+  "none",
+  "-serial",
+  "none",
+];
+
+function runQemu(path: string): { ms: number; exit: number } {
+  const t0 = performance.now();
+  const r = spawnSync("qemu-system-arm", [...QEMU_ARGS, "-semihosting", "-kernel", path], {
+    stdio: "ignore",
+  });
+  return { ms: performance.now() - t0, exit: r.status ?? -1 };
+}
+
+function main(): void {
+  const args = process.argv.slice(2);
+  const runs = Number(args[args.indexOf("--runs") + 1]) || 3;
+  const json = args.includes("--json");
+  const withQemu = !args.includes("--no-qemu");
+  for (const f of [...FIXTURES, "hello"])
+    if (!existsSync(fx(f))) {
+      console.error(`bench: ${fx(f)} missing; run 'make -C fixtures' first`);
+      process.exit(2);
+    }
+  let qemuVersion = "";
+  if (withQemu) qemuVersion = execFileSync("qemu-system-arm", ["--version"]).toString().split("\n")[0]!;
+  const startup = withQemu ? Math.min(...Array.from({ length: runs }, () => runQemu(fx("hello")).ms)) : 0;
+  const rows: Row[] = [];
+  for (const f of FIXTURES) {
+    const hs = Array.from({ length: runs }, () => runHypwasm(fx(f)));
+    const h = hs.reduce((a, b) => (a.ms <= b.ms ? a : b));
+    const row: Row = {
+      fixture: f,
+      insns: h.insns,
+      exit: h.exit,
+      hypwasmMs: h.ms,
+      hypwasmMips: h.insns / h.ms / 1000,
+    };
+    if (withQemu) {
+      const qs = Array.from({ length: runs }, () => runQemu(fx(f)));
+      const q = qs.reduce((a, b) => (a.ms <= b.ms ? a : b));
+      if (q.exit !== h.exit)
+        console.error(`bench: ${f}: exit status differs (qemu ${q.exit}, hypwasm ${h.exit})`);
+      row.qemuMs = Math.max(q.ms - startup, 1);
+      row.qemuMips = h.insns / row.qemuMs / 1000;
+      row.ratio = row.hypwasmMips / row.qemuMips;
+    }
+    rows.push(row);
+  }
+  if (json) {
+    console.log(JSON.stringify({ runs, qemuVersion, qemuStartupMs: startup, rows }, null, 2));
+    return;
+  }
+  console.log(`best of ${runs} runs; QEMU start-up (${startup.toFixed(0)} ms, hello fixture) subtracted`);
+  console.log("fixture      guest insns   hypwasm ms  hypwasm MIPS   qemu ms  qemu MIPS  hypwasm/qemu");
+  for (const r of rows)
+    console.log(
+      `${r.fixture.padEnd(11)} ${String(r.insns).padStart(12)} ${r.hypwasmMs.toFixed(0).padStart(12)} ${r.hypwasmMips
+        .toFixed(1)
+        .padStart(
+          13,
+        )} ${(r.qemuMs?.toFixed(0) ?? "-").padStart(9)} ${(r.qemuMips?.toFixed(1) ?? "-").padStart(10)} ${(
+        r.ratio?.toFixed(3) ?? "-"
+      ).padStart(13)}`,
+    );
+}
+
+main();

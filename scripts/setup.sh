@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs everything hypwasm's tests and fixtures need on a fresh Debian/Ubuntu
+# machine: the ARM cross toolchain, QEMU (the reference we compare against), the
+# device-tree compiler, the npm dependencies (which also compiles the TypeScript) and
+# the fixture programs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PKGS=(gcc-arm-linux-gnueabihf binutils-arm-linux-gnueabihf qemu-system-arm qemu-user device-tree-compiler make)
+missing=()
+for p in "${PKGS[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+if ((${#missing[@]})); then
+  if [ "$(id -u)" -eq 0 ]; then SUDO=(); elif command -v sudo >/dev/null; then SUDO=(sudo); else
+    echo "setup: need root (or sudo) to install: ${missing[*]}" >&2
+    exit 1
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  "${SUDO[@]}" dpkg --add-architecture armhf
+  # A mirror in the middle of a sync can fail one index; the packages we need are still found.
+  "${SUDO[@]}" apt-get update || echo "setup: apt-get update reported errors; continuing" >&2
+  "${SUDO[@]}" apt-get install -y --no-install-recommends "${missing[@]}"
+fi
+
+npm ci
+make -C fixtures
