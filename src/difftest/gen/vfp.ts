@@ -182,7 +182,23 @@ function genMem(rng: Rng, ctx: GenCtx): number[] {
   return [...ctx.movImm32(rn, start), w];
 }
 
+/** Any word of the VFP data-processing space (bit 4 = 0): VFP operation or UNDEFINED. */
+function genRawDp(rng: Rng): number {
+  return (
+    ((randCond(rng) << 28) |
+      0x0e000a00 |
+      (rng.bits(4) << 16) |
+      (rng.bits(4) << 12) |
+      (rng.int(2) << 8) |
+      (rng.bits(3) << 5) |
+      rng.bits(4) |
+      (rng.bits(4) << 20)) >>>
+    0
+  );
+}
+
 registerGen(
+  { name: "vfp", isa: "arm", vfp: true, weight: 1, gen: genRawDp },
   { name: "vfp", isa: "arm", vfp: true, weight: 6, gen: gen3 },
   { name: "vfp", isa: "arm", vfp: true, weight: 5, gen: genOther },
   { name: "vfp", isa: "arm", vfp: true, weight: 2, gen: genXfer },
