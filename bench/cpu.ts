@@ -9,6 +9,7 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { Machine } from "../src/board/machine.js";
+import { QEMU, QEMU_BAREMETAL_ARGS } from "../src/difftest/run.js";
 
 const FIXTURES = ["bench_int", "bench_mem", "bench_vfp"];
 const fx = (n: string) => new URL(`../../fixtures/build/${n}.elf`, import.meta.url).pathname;
@@ -65,7 +66,7 @@ function main(): void {
       process.exit(2);
     }
   let qemuVersion = "";
-  if (withQemu) qemuVersion = execFileSync("qemu-system-arm", ["--version"]).toString().split("\n")[0]!;
+  if (withQemu) qemuVersion = execFileSync(QEMU, ["--version"]).toString().split("\n")[0]!;
   const startup = withQemu ? Math.min(...Array.from({ length: runs }, () => runQemu(fx("hello")).ms)) : 0;
   const rows: Row[] = [];
   for (const f of FIXTURES) {

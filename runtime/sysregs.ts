@@ -266,7 +266,9 @@ reg(15, 0, 13, 0, 2, { name: "TPIDRURW", access: PL0_RW });
 reg(15, 0, 13, 0, 3, { name: "TPIDRURO", access: PL0_R | PL1_RW });
 reg(15, 0, 13, 0, 4, { name: "TPIDRPRW", access: PL1_RW });
 
-// c14: generic timer (the timer issue replaces the stubs: counters from the icount)
+// c14: generic timer. Issue 3: the counters, CTL, CVAL and TVAL live in the core's
+// generic timer (runtime/timer.ts, counters from the virtual clock runtime/clock.ts);
+// these entries only check access rights and delegate.
 const cntk = (bit: number) => (s: Sysregs) => (s.get("CNTKCTL") & bit) !== 0;
 reg(15, 0, 14, 0, 0, {
   name: "CNTFRQ",
@@ -279,32 +281,46 @@ reg(15, 0, 14, 2, 0, {
   name: "CNTP_TVAL",
   access: PL0_RW,
   pl0Ok: cntk(1 << 9),
-  read: (s) => s.timerTval("CNTP_CVAL", 0),
-  write: (s, v) => s.setTimerTval("CNTP_CVAL", 0, v),
+  read: (s) => s.cpu.timer.readTval(0),
+  write: (s, v) => s.cpu.timer.writeTval(0, v),
 });
 reg(15, 0, 14, 2, 1, {
   name: "CNTP_CTL",
   access: PL0_RW,
   pl0Ok: cntk(1 << 9),
-  write: (s, v) => s.set("CNTP_CTL", v & 3),
+  read: (s) => s.cpu.timer.readCtl(0),
+  write: (s, v) => s.cpu.timer.writeCtl(0, v),
 });
 reg(15, 0, 14, 3, 0, {
   name: "CNTV_TVAL",
   access: PL0_RW,
   pl0Ok: cntk(1 << 8),
-  read: (s) => s.timerTval("CNTV_CVAL", 1),
-  write: (s, v) => s.setTimerTval("CNTV_CVAL", 1, v),
+  read: (s) => s.cpu.timer.readTval(1),
+  write: (s, v) => s.cpu.timer.writeTval(1, v),
 });
 reg(15, 0, 14, 3, 1, {
   name: "CNTV_CTL",
   access: PL0_RW,
   pl0Ok: cntk(1 << 8),
-  write: (s, v) => s.set("CNTV_CTL", v & 3),
+  read: (s) => s.cpu.timer.readCtl(1),
+  write: (s, v) => s.cpu.timer.writeCtl(1, v),
 });
 reg64(15, 0, 14, { name: "CNTPCT", access: PL0_R | PL1_R, pl0Ok: cntk(1), read64: (s) => s.counter(0) });
 reg64(15, 1, 14, { name: "CNTVCT", access: PL0_R | PL1_R, pl0Ok: cntk(2), read64: (s) => s.counter(1) });
-reg64(15, 2, 14, { name: "CNTP_CVAL", access: PL0_RW, pl0Ok: cntk(1 << 9) });
-reg64(15, 3, 14, { name: "CNTV_CVAL", access: PL0_RW, pl0Ok: cntk(1 << 8) });
+reg64(15, 2, 14, {
+  name: "CNTP_CVAL",
+  access: PL0_RW,
+  pl0Ok: cntk(1 << 9),
+  read64: (s) => s.cpu.timer.readCval(0),
+  write64: (s, lo, hi) => s.cpu.timer.writeCval(0, lo, hi),
+});
+reg64(15, 3, 14, {
+  name: "CNTV_CVAL",
+  access: PL0_RW,
+  pl0Ok: cntk(1 << 8),
+  read64: (s) => s.cpu.timer.readCval(1),
+  write64: (s, lo, hi) => s.cpu.timer.writeCval(1, lo, hi),
+});
 
 // c15: IMPLEMENTATION DEFINED (QEMU: RAZ/WI everywhere for the A15, plus CBAR)
 reg(15, "*", 15, "*", "*", { name: "IMPDEF_C15", ...CONST_RW });
@@ -349,6 +365,9 @@ reg(14, 7, 0, 0, 0, { name: "JIDR", ...RO });
 reg(14, 7, 1, 0, 0, { name: "JOSCR", ...CONST_RW });
 reg(14, 7, 2, 0, 0, { name: "JMCR", ...CONST_RW });
 
+/** Registers whose writes change the translation regime (MMU, issue 3). PRRR/NMRR = MAIR0/1. */
+const MMU_REGS = new Set(["SCTLR", "TTBR0", "TTBR1", "TTBCR", "DACR", "CONTEXTIDR", "PRRR", "NMRR"]);
+
 /** Registers that are storage only (targets of custom read/write functions). */
 const EXTRA_STORAGE = [
   "PMCNTEN",
@@ -392,6 +411,22 @@ export class Sysregs {
     for (const d of TABLE) if (!this.values.has(d.name)) this.values.set(d.name, d.reset >>> 0);
     for (const n of EXTRA_STORAGE) this.values.set(n, 0);
     this.refresh();
+    this.syncMmu(); // (issue 3)
+  }
+
+  /** MMU (issue 3): hand the translation-regime registers to the MMU (it flushes on change). */
+  syncMmu(): void {
+    const v = this.values;
+    this.cpu.mmu.sync({
+      sctlr: v.get("SCTLR")!,
+      ttbcr: v.get("TTBCR")!,
+      ttbr0: [v.get("TTBR0")!, v.get("TTBR0_HI")!],
+      ttbr1: [v.get("TTBR1")!, v.get("TTBR1_HI")!],
+      dacr: v.get("DACR")!,
+      contextidr: v.get("CONTEXTIDR")!,
+      mair0: v.get("PRRR")!,
+      mair1: v.get("NMRR")!,
+    });
   }
 
   private refresh(): void {
@@ -464,6 +499,7 @@ export class Sysregs {
     if (d.wi) return true;
     if (d.write) d.write(this, v >>> 0);
     else this.set(d.name, v);
+    if (MMU_REGS.has(d.name)) this.syncMmu(); // (issue 3)
     return true;
   }
 
@@ -480,37 +516,31 @@ export class Sysregs {
     if (d.wi) return true;
     if (d.write64) d.write64(this, lo, hi);
     else this.set64(d.name, lo, hi);
+    if (MMU_REGS.has(d.name)) this.syncMmu(); // (issue 3)
     return true;
   }
 
   // ---- behaviour hooks (stubs that later issues refine) ---------------------------
 
   /** ATS1C{PR,PW,UR,UW}: with the MMU off the PA is the VA (short-descriptor PAR, NS). */
-  addressTranslate(va: number, _op: number): void {
-    this.set64("PAR", ((va & 0xfffff000) | 0x200) >>> 0, 0);
+  addressTranslate(va: number, op: number): void {
+    // (issue 3) the MMU walks (MMU off: PA = VA) and formats the PAR (32- or 64-bit)
+    const [lo, hi] = this.cpu.mmu.addressTranslate(va, op);
+    this.set64("PAR", lo, hi);
   }
 
   onTlbOp(crm: number, opc2: number, v: number): void {
     this.tlbHook?.(crm, opc2, v);
   }
 
-  /** ISR: pending IRQ/FIQ (A, I, F bits); no interrupt controller yet. */
+  /** ISR: pending IRQ/FIQ (I bit 7, F bit 6) from the core's interrupt inputs (issue 3). */
   isr(): number {
-    return 0;
+    const l = this.cpu.intLines;
+    return (l & 1 ? 0x80 : 0) | (l & 2 ? 0x40 : 0);
   }
 
-  /** Generic timer counter (0 physical, 1 virtual): derived from the instruction count. */
-  counter(_which: number): [number, number] {
-    const n = this.cpu.icount;
-    return [n >>> 0, Math.floor(n / 0x100000000) | 0];
-  }
-  timerTval(cval: string, which: number): number {
-    const [lo] = this.counter(which);
-    return (this.get(cval) - lo) | 0;
-  }
-  setTimerTval(cval: string, which: number, v: number): void {
-    const [lo, hi] = this.counter(which);
-    const sum = (lo >>> 0) + (v | 0);
-    this.set64(cval, sum >>> 0, (hi + Math.floor(sum / 0x100000000)) >>> 0);
+  /** Generic timer counter (0 physical, 1 virtual) from the virtual clock (issue 3). */
+  counter(which: number): [number, number] {
+    return this.cpu.timer.counter64(which);
   }
 }

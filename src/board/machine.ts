@@ -1,7 +1,8 @@
 // A machine: RAM and devices on the bus, one CPU, the execution engine, and the
 // loaded image. The `virt` board layout: RAM at 0x40000000.
 
-import { Cpu } from "../cpu/cpu.js";
+import { Gic } from "../../runtime/gic.js";
+import { Cpu, INT_FIQ, INT_IRQ } from "../cpu/cpu.js";
 import { Mode, PSR } from "../cpu/state.js";
 import { Interpreter } from "../interp/interp.js";
 import { type LoadedImage, loadImage } from "../loader/image.js";
@@ -23,12 +24,23 @@ export class Machine {
   readonly cpu: Cpu;
   readonly interp: Interpreter;
   readonly semihost: Semihosting | null;
+  /** (issue 3) GICv2: distributor 0x08000000, CPU interface 0x08010000. */
+  readonly gic: Gic;
   image: LoadedImage | null = null;
 
   constructor(readonly opts: MachineOptions) {
     this.bus = new Bus(RAM_BASE, opts.memMiB * 1024 * 1024);
     this.cpu = new Cpu(this.bus);
     this.interp = new Interpreter(this.cpu);
+    // (issue 3) the GIC drives the core's IRQ/FIQ inputs; the generic timer's outputs
+    // are PPIs 30 (physical), 27 (virtual), 26 (hyp); 25 (maintenance) is for issue 4.
+    const cpu = this.cpu;
+    this.gic = new Gic((irq, fiq) => {
+      cpu.intLines = (irq ? INT_IRQ : 0) | (fiq ? INT_FIQ : 0);
+    });
+    this.bus.addDevice(this.gic.distributor);
+    this.bus.addDevice(this.gic.cpuInterface);
+    cpu.timer.onLevel = (ppi, level) => this.gic.setLevel(ppi, level);
     this.semihost = opts.semihosting
       ? new Semihosting(
           opts.stdout ?? ((b) => process.stdout.write(b)),
@@ -42,6 +54,7 @@ export class Machine {
     const img = loadImage(this.bus, data);
     const cpu = this.cpu;
     cpu.reset();
+    this.gic.reset(); // (issue 3)
     cpu.setCPSR(Mode.SVC | PSR.A | PSR.I | PSR.F);
     if (img.linux) {
       cpu.R[0] = 0;

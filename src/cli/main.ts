@@ -130,6 +130,37 @@ program
   );
 // ---- end difftest ----------------------------------------------------------------------
 
+// ---- images (owned by guest images, src/images) -----------------------------------------
+{
+  const { registerImagesCommands } = await import("../images/cli.js");
+  registerImagesCommands(program, fail);
+}
+// ---- end images ------------------------------------------------------------------------
+
+// ---- boot (owned by the virt board / Linux boot protocol, src/cli/boot.ts) ---------------
+program
+  .command("boot")
+  .description("boot a Linux kernel on the virt board (Linux boot protocol, console on the PL011)")
+  .option("--no-xen", "boot the kernel directly, without Xen (required for now)")
+  .option(
+    "--kernel <file>",
+    "Linux kernel: zImage or Image (default: Debian armmp-lpae + busybox initramfs, fetched on first use)",
+  )
+  .option("--initrd <file>", "initial ramdisk")
+  .option("--append <args>", "kernel command line (/chosen/bootargs)")
+  .option("-m, --mem <MiB>", "guest RAM in MiB", intArg("--mem", 1), 512)
+  .option("--dtb <file>", "use this device tree instead of the generated one (/chosen is updated)")
+  .option("--dump-dtb <file>", "write the device tree the guest would get to a file and exit")
+  .option("--cmd <commands>", "type these shell commands at the prompt, print the console, power off")
+  .option("--max-insns <n>", "stop after this many guest instructions", intArg("--max-insns", 1))
+  .option("--rtc <host|seconds>", "PL031 start value (default: fixed 2026-01-01, deterministic)")
+  .option("--stats", "print execution statistics to stderr at exit")
+  .action(async (o: import("./boot.js").BootCliOptions) => {
+    const { bootMain } = await import("./boot.js");
+    process.exitCode = await bootMain(o);
+  });
+// ---- end boot --------------------------------------------------------------------------
+
 program.parseAsync(process.argv).catch((e: unknown) => {
   fail(e instanceof Error ? e.message : String(e));
 });

@@ -2,7 +2,10 @@
 // tiers call into: PSR access with register banking, PC writes, memory access through
 // the bus, and exception entry.
 
+import { VirtualClock } from "../../runtime/clock.js";
+import { ACC_R, ACC_W, Mmu } from "../../runtime/mmu.js";
 import { Sysregs } from "../../runtime/sysregs.js";
+import { GenericTimer } from "../../runtime/timer.js";
 import type { Bus } from "../mem/bus.js";
 import { BANK, Mode, PSR, RAM_OFFSET, r13Slot, r14Slot, S, spsrSlot } from "./state.js";
 
@@ -15,6 +18,10 @@ export const Exc = {
   IRQ: 5,
   FIQ: 6,
 } as const;
+
+/** Cpu.intLines bits (issue 3). */
+export const INT_IRQ = 1;
+export const INT_FIQ = 2;
 
 export interface Semihost {
   /** Perform semihosting operation `op` with parameter block `param`; returns r0. */
@@ -52,6 +59,18 @@ export class Cpu {
   /** RAM base for the identity-mapped fast path; NaN disables it (MMU on: issue 3). */
   fastBase: number;
   readonly sys: Sysregs;
+  /**
+   * Retired guest instructions (exact below 2^53). A JS number, not a state-block word:
+   * the run loop adds to it once per block.
+   */
+  icount = 0;
+  /** Arena index of the op that was executing when a fault was thrown (set by execOps). */
+  faultOp = 0;
+  /** Stage-1 MMU (issue 3, runtime/mmu.ts); mmuOn mirrors SCTLR.M. */
+  readonly mmu: Mmu;
+  mmuOn = false;
+  /** VA of the last translated data access (the DFAR of an external abort with the MMU on). */
+  lastVa = 0;
   /** CPSR.E cached: data accesses are big-endian. */
   bigEndian = false;
   /** Set by a helper to ask the run loop to stop (semihosting exit, WFI with nothing to do). */
@@ -61,6 +80,14 @@ export class Cpu {
   el2 = false;
   /** Set by WFI; the run loop may sleep until an interrupt is pending (issue 3). */
   wfiPending = false;
+  /**
+   * Interrupt inputs (issue 3), driven by the GIC CPU interface: INT_IRQ | INT_FIQ.
+   * The run loop tests this once per block and takes the exception when unmasked.
+   */
+  intLines = 0;
+  /** Virtual time (from the instruction count) and the generic timer (issue 3). */
+  readonly clock: VirtualClock;
+  readonly timer: GenericTimer;
   /** ARM semihosting, when enabled (intercepts SVC 0x123456 / 0xAB from PL1). */
   semihost: Semihost | null = null;
 
@@ -75,15 +102,32 @@ export class Cpu {
     this.ramSize = bus.ramSize;
     this.fastBase = bus.ramBase;
     this.sys = new Sysregs(this);
+    // MMU (issue 3): faults become GuestAborts; while it is on, the VA == PA fast path is off
+    this.mmu = new Mmu({
+      bus,
+      abort: (prefetch, fsr, va, write) => {
+        throw new GuestAbort(prefetch ? Exc.PABT : Exc.DABT, fsr, va, write);
+      },
+      mmuEnabled: (on) => {
+        this.mmuOn = on;
+        this.fastBase = on ? Number.NaN : bus.ramBase;
+      },
+    });
+    this.sys.tlbHook = (crm, opc2, v) => this.mmu.tlbOp(crm, opc2, v);
+    this.clock = new VirtualClock(this);
+    this.timer = new GenericTimer(this, this.clock);
     this.reset();
   }
 
   reset(): void {
     this.W.fill(0, 0, S.END >> 2);
+    this.icount = 0;
     this.W[S.CPSR >> 2] = Mode.SVC | PSR.A | PSR.I | PSR.F;
     this.W[S.ZF >> 2] = 1;
     this.bigEndian = false;
     this.sys.reset();
+    this.clock.reset(); // (issue 3)
+    this.timer.reset();
   }
 
   // ---- PSR -------------------------------------------------------------------------
@@ -275,6 +319,11 @@ export class Cpu {
     return (this.ld16(addr, flags) << 16) >> 16;
   }
   private ld32Slow(addr: number, flags: number): number {
+    // (issue 3) MMU on: aligned little-endian RAM words straight from a soft-TLB hit
+    if (this.mmuOn && (addr & 3) === 0 && !this.bigEndian) {
+      const h = this.mmu.hostOffset(addr, ACC_R, this.pl0(flags));
+      if (h >= 0) return this.u32[h >>> 2]!;
+    }
     let v: number;
     if (this.checkAlign(addr, 4, flags, false)) v = this.bus.read32(this.translate(addr, false, flags));
     else
@@ -294,6 +343,14 @@ export class Cpu {
     }
   }
   private st32Slow(addr: number, v: number, flags: number): void {
+    // (issue 3) MMU on: aligned little-endian RAM words through a soft-TLB hit (not code pages)
+    if (this.mmuOn && (addr & 3) === 0 && !this.bigEndian) {
+      const h = this.mmu.hostOffset(addr, ACC_W, this.pl0(flags));
+      if (h >= 0 && this.codePages[(h - RAM_OFFSET) >>> 12] === 0) {
+        this.u32[h >>> 2] = v;
+        return;
+      }
+    }
     if (this.bigEndian) v = bswap32(v);
     if (this.checkAlign(addr, 4, flags, true)) this.bus.write32(this.translate(addr, true, flags), v);
     else {
@@ -305,16 +362,39 @@ export class Cpu {
   }
 
   /** Virtual to physical for a data access (identity while the MMU is off). */
-  translate(va: number, _write: boolean, _flags: number): number {
-    return va >>> 0;
+  translate(va: number, write: boolean, flags: number): number {
+    if (!this.mmuOn) return va >>> 0;
+    // MMU (issue 3): LDRT/STRT (MF_UNPRIV) and User mode are checked with PL0 rights
+    this.lastVa = va;
+    return this.mmu.translate(va, write ? ACC_W : ACC_R, this.pl0(flags));
+  }
+
+  /** (issue 3) The access is checked with PL0 rights: LDRT/STRT (MF_UNPRIV) or User mode. */
+  private pl0(flags: number): boolean {
+    return (flags & MF_UNPRIV) !== 0 || (this.W[S.CPSR >> 2]! & 0x1f) === Mode.USR;
+  }
+
+  /** Physical address of an instruction fetch (prefetch aborts are GuestAborts). */
+  private fetchPa(va: number): number {
+    return this.mmuOn ? this.mmu.translateFetch(va, (this.W[S.CPSR >> 2]! & 0x1f) === Mode.USR) : va >>> 0;
+  }
+
+  /** Physical address of code at `va` already fetched (the interpreter's page tracking). */
+  codePa(va: number): number {
+    return this.fetchPa(va);
+  }
+
+  /** The VA of a data access that hit nothing on the bus at `pa` (DFAR). */
+  faultVa(pa: number): number {
+    return this.mmuOn ? this.lastVa : pa;
   }
 
   /** Instruction fetch (always little-endian, as on ARMv7 with SCTLR.IE = 0). */
   fetch16(va: number): number {
-    return this.bus.fetch16(va >>> 0);
+    return this.bus.fetch16(this.fetchPa(va));
   }
   fetch32(va: number): number {
-    return this.bus.fetch32(va >>> 0);
+    return this.bus.fetch32(this.fetchPa(va));
   }
 
   // ---- exceptions ------------------------------------------------------------------
@@ -374,25 +454,23 @@ export class Cpu {
 
   /** Take a synchronous abort raised while executing the instruction at `insnAddr`. */
   takeAbort(a: GuestAbort, insnAddr: number): void {
+    let fsr = a.fsr;
+    // MMU (issue 3): with TTBCR.EAE = 1 fault status registers use the long format;
+    // alignment (0x01) and external (0x08) aborts are raised in the short encoding
+    if (this.mmu.longFormat && (fsr & 0x200) === 0) fsr = fsr === 0x01 ? 0x221 : fsr === 0x08 ? 0x210 : fsr;
     if (a.kind === Exc.DABT) {
-      this.sys.dfsr = a.fsr | (a.write ? 1 << 11 : 0);
+      this.sys.dfsr = fsr | (a.write ? 1 << 11 : 0);
       this.sys.dfar = a.far >>> 0;
       this.takeException(Exc.DABT, (insnAddr + 8) | 0);
     } else {
-      this.sys.ifsr = a.fsr;
+      this.sys.ifsr = fsr;
       this.sys.ifar = a.far >>> 0;
       this.takeException(Exc.PABT, (insnAddr + 4) | 0);
     }
   }
 
-  /** Retired instruction count as a number (exact below 2^53). */
-  get icount(): number {
-    return (this.W[S.ICOUNT_HI >> 2]! >>> 0) * 0x100000000 + (this.W[S.ICOUNT_LO >> 2]! >>> 0);
-  }
   addIcount(n: number): void {
-    const lo = (this.W[S.ICOUNT_LO >> 2]! >>> 0) + n;
-    this.W[S.ICOUNT_LO >> 2] = lo;
-    if (lo > 0xffffffff) this.W[S.ICOUNT_HI >> 2] = this.W[S.ICOUNT_HI >> 2]! + 1;
+    this.icount += n;
   }
 }
 

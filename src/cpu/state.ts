@@ -20,7 +20,7 @@ export const S = {
   IT: 0x058,
   /** CPSR bits not held above: M[4:0], T, F, I, A, E, J (the flag/IT/GE fields read as 0 here). */
   CPSR: 0x05c,
-  /** Retired guest instructions (low, high 32 bits). */
+  /** Reserved for the JIT's copy of the retired-instruction count (Cpu.icount is the truth). */
   ICOUNT_LO: 0x060,
   ICOUNT_HI: 0x064,
   /** Exclusive monitor: address and state (0 open, 1 exclusive). */

@@ -15,27 +15,25 @@ export interface RunResult {
 
 export const QEMU = process.env.QEMU ?? "qemu-system-arm";
 
+/** The reference command line for a bare-metal semihosting image (append the ELF). */
+export const QEMU_BAREMETAL_ARGS = [
+  "-M",
+  "virt",
+  "-cpu",
+  "cortex-a15",
+  "-display",
+  "none",
+  "-monitor",
+  "none",
+  "-serial",
+  "none",
+  "-semihosting",
+  "-kernel",
+];
+
 export function runQemu(elf: string, timeoutMs = 60_000): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const p = spawn(
-      QEMU,
-      [
-        "-M",
-        "virt",
-        "-cpu",
-        "cortex-a15",
-        "-display",
-        "none",
-        "-monitor",
-        "none",
-        "-serial",
-        "none",
-        "-semihosting",
-        "-kernel",
-        elf,
-      ],
-      { stdio: ["ignore", "pipe", "pipe"] },
-    );
+    const p = spawn(QEMU, [...QEMU_BAREMETAL_ARGS, elf], { stdio: ["ignore", "pipe", "pipe"] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     let timedOut = false;

@@ -25,6 +25,8 @@ export function generateInterpreter(): string {
   out.push("  return H.undefinedInsn(cpu, A[p + 1]!, A[p]!);");
   out.push("}");
   const names: string[] = new Array(opcodeCount()).fill("undef");
+  const needsPc = new Uint8Array(opcodeCount());
+  needsPc[0] = 1;
   const at = (op: number) => DISPATCH[op]!;
   const hot: { op: number; text: string[] }[] = [];
   for (const def of DEFS) {
@@ -41,6 +43,8 @@ export function generateInterpreter(): string {
         .join(" ");
       const name = `o${op}`;
       names[at(op)] = name;
+      // ops that call runtime helpers may read R[15] (see interp.ts, OPW_SETPC)
+      if (b.lines.some((l) => l.includes("H."))) needsPc[at(op)] = 1;
       if (isHot(def.name, p)) {
         // the same definition again, as an inline case body of execOps
         const ib = new StrBuilder("return ~(p + 8);");
@@ -73,25 +77,33 @@ export function generateInterpreter(): string {
   for (let i = 0; i < names.length; i += 12) out.push(`  ${names.slice(i, i + 12).join(", ")},`);
   out.push("];");
   out.push("");
+  out.push("/** Per dispatch number: 1 when the op calls a runtime helper (which may read R[15]). */");
+  out.push(`export const CALLS_HELPER = new Uint8Array([${needsPc.join(",")}]);`);
+  out.push("");
   out.push("/**");
   out.push(" * Execute the ops A[p..end) (8 words each). Returns the index after the last op, or");
   out.push(" * its complement when an op wrote the PC (R[15] then holds the next address). A");
-  out.push(" * fault is thrown out of here; R[15] still holds the faulting op's PC value.");
+  out.push(" * fault is thrown out of here with cpu.faultOp = the faulting op's index.");
   out.push(" */");
   out.push("export function execOps(cpu: Cpu, A: Int32Array, p: number, end: number): number {");
   out.push("  const R = cpu.R;");
   out.push("  const W = cpu.W;");
+  out.push("  try {");
   out.push("  for (; p < end; p += 8) {");
   out.push("      const w = A[p]!;");
   out.push("      if ((w & 0xf0000) !== 0xe0000 && !cpu.condPass((w >>> 16) & 15)) continue;");
   out.push("      if (w & 0x100000) W[22] = w >>> 24; // Thumb: this instruction's ITSTATE");
-  out.push("      R[15] = A[p + 1]!;");
+  out.push("      if (w & 0x800000) R[15] = A[p + 1]!; // only ops that read the PC through R[15]");
   out.push("      switch (w & 0xffff) {");
   hot.sort((a, b) => at(a.op) - at(b.op));
   for (const h of hot) out.push(...h.text);
   out.push("        default:");
   out.push("          if (OPS[w & 0xffff]!(cpu, A, p, R, W) !== 0) return ~(p + 8);");
   out.push("      }");
+  out.push("  }");
+  out.push("  } catch (e) {");
+  out.push("    cpu.faultOp = p;");
+  out.push("    throw e;");
   out.push("  }");
   out.push("  return p;");
   out.push("}");

@@ -2,14 +2,14 @@
 // ops in one arena, blocks are found by PC (plus Thumb bit and IT state) and chained
 // to their last successors, and the generated switch (ops.generated.ts) runs them.
 
-import { type Cpu, Exc, GuestAbort } from "../cpu/cpu.js";
+import { type Cpu, Exc, GuestAbort, INT_FIQ, INT_IRQ } from "../cpu/cpu.js";
 import { PSR, S } from "../cpu/state.js";
 import { decodeWord } from "../decode/pattern.js";
 import { BusError } from "../mem/bus.js";
 import "../sem/all.js";
 import { DISPATCH } from "./hot.js";
-import { execOps } from "./ops.generated.js";
-import { nextAddr, OPW_LEN4, OPW_THUMB } from "./support.js";
+import { CALLS_HELPER, execOps } from "./ops.generated.js";
+import { insnAddr, nextAddr, OPW_LEN4, OPW_SETPC, OPW_THUMB } from "./support.js";
 
 const OP_WORDS = 8;
 const MAX_BLOCK_INSNS = 64;
@@ -22,7 +22,6 @@ export class Block {
   k2 = -1;
   b2: Block | null = null;
   dead = false;
-  execCount = 0;
   constructor(
     readonly key: number,
     readonly pc: number,
@@ -49,6 +48,17 @@ function blockKey(pc: number, thumb: boolean, it: number): number {
   return ((pc >>> 0) * 2 + (thumb ? 1 : 0)) * 256 + it;
 }
 
+/** (issue 3) Added to the key of blocks run in User mode (keys are below 2^41). */
+const USER_KEY = 2 ** 41;
+
+/** Core-register operand fields: an op naming r15 in one of them reads the PC through R[15]. */
+const REG_FIELDS = new Set(["rd", "rn", "rm", "rs", "rt", "rt2", "ra", "rdlo", "rdhi"]);
+
+function readsPc(names: string[], values: number[]): boolean {
+  for (let i = 0; i < names.length; i++) if (values[i] === 15 && REG_FIELDS.has(names[i]!)) return true;
+  return false;
+}
+
 function itAdvance(it: number): number {
   return (it & 7) === 0 ? 0 : (it & 0xe0) | ((it << 1) & 0x1f);
 }
@@ -59,9 +69,23 @@ export class Interpreter {
   private blocks = new Map<number, Block>();
   private pageBlocks = new Map<number, Block[]>();
   readonly stats: InterpStats = { blocksDecoded: 0, flushes: 0, invalidations: 0 };
+  /** (issue 3) The block being executed, for the clock's mid-block instruction offset. */
+  private cur: Block | null = null;
+  /**
+   * (issue 3) Called when the CPU waits for an interrupt and no event of the virtual
+   * clock can wake it: return true after delivering something from outside (host
+   * input), false to stop. Default: stop (`idleHalt` is then set).
+   */
+  idleHook: (() => boolean) | null = null;
+  /** (issue 3) The run stopped because the CPU waits for an interrupt that can never come. */
+  idleHalt = false;
 
   constructor(readonly cpu: Cpu) {
     cpu.bus.onCodeWrite = (pa) => this.invalidatePage(pa);
+    cpu.mmu.codeFlush = () => this.flush(); // (issue 3) translation regime / TLB changes
+    cpu.mmu.codeFlushRange = (lo, hi) => this.invalidateVaRange(lo, hi);
+    cpu.clock.insnOffset = () =>
+      this.cur === null ? 0 : (this.faultingOp(this.cur) - this.cur.start) / OP_WORDS;
   }
 
   /** Drop every translation (context changes that alter what code means). */
@@ -72,6 +96,21 @@ export class Interpreter {
     this.top = 0;
     this.cpu.bus.codePages.fill(0);
     this.stats.flushes++;
+  }
+
+  /**
+   * (issue 3) Drop the blocks that start at a VA in [lo, hi] (a TTBR0 switch with LPAE
+   * keeps the kernel's TTBR1 code). The arena is reclaimed by the next full flush.
+   */
+  invalidateVaRange(lo: number, hi: number): void {
+    for (const [k, b] of this.blocks) {
+      const pc = b.pc >>> 0;
+      if (pc >= lo && pc <= hi) {
+        b.dead = true;
+        this.blocks.delete(k);
+      }
+    }
+    this.stats.invalidations++;
   }
 
   invalidatePage(pagePa: number): void {
@@ -129,6 +168,7 @@ export class Interpreter {
       let ends = false;
       const pcRead = (addr + (thumb ? 4 : 8)) | 0;
       let cond = 14;
+      let setpc = OPW_SETPC;
       if (typeof d === "string") {
         opw = 0; // opcode 0: UNDEFINED
         ends = true;
@@ -137,14 +177,21 @@ export class Interpreter {
         else if (isa === "A32") cond = raw >>> 28;
       } else {
         opw = DISPATCH[d.opcode]!;
+        setpc = 0;
         cond = inIT ? it >>> 4 : d.cond;
         ends = d.ends;
         for (let i = 0; i < d.fields.length; i++) A[p + 2 + i] = d.fields[i]!;
+        if (CALLS_HELPER[opw] || readsPc(d.def.fields, d.fields)) setpc = OPW_SETPC;
         for (const i of d.rel) A[p + 2 + i] = (A[p + 2 + i]! + addr) | 0;
       }
       if (cond === 15) cond = 14;
       A[p] =
-        opw | (cond << 16) | (thumb ? OPW_THUMB : 0) | (len === 4 ? OPW_LEN4 : 0) | (inIT ? it << 24 : 0);
+        opw |
+        setpc |
+        (cond << 16) |
+        (thumb ? OPW_THUMB : 0) |
+        (len === 4 ? OPW_LEN4 : 0) |
+        (inIT ? it << 24 : 0);
       A[p + 1] = pcRead;
       p += OP_WORDS;
       addr = (addr + len) | 0;
@@ -160,7 +207,8 @@ export class Interpreter {
     this.top = p;
     const b = new Block(key, pc, start, p, addr, it);
     this.blocks.set(key, b);
-    const pa = cpu.bus.ramOffset(pc) >= 0 ? pc >>> 12 : -1;
+    const ppc = cpu.codePa(pc); // (issue 3) code pages are tracked by physical address
+    const pa = cpu.bus.ramOffset(ppc) >= 0 ? ppc >>> 12 : -1;
     if (pa >= 0) {
       const l = this.pageBlocks.get(pa);
       if (l) l.push(b);
@@ -179,13 +227,32 @@ export class Interpreter {
     const A = this.arena;
     const R = cpu.R;
     const W = cpu.W;
+    const clock = cpu.clock;
     let done = 0;
     let prev: Block | null = null;
     while (done < budget && !cpu.halted) {
+      // (issue 3) virtual-time events (timer deadlines), WFI, and IRQ/FIQ between blocks
+      let left = clock.eventAt - cpu.icount;
+      if (left <= 0) {
+        clock.fire();
+        left = clock.eventAt - cpu.icount;
+      }
+      if (cpu.wfiPending) {
+        if (!this.waitForInterrupt()) break;
+        left = clock.eventAt - cpu.icount;
+      }
+      if (cpu.intLines !== 0 && this.takeInterrupt()) prev = null;
       const thumb = (W[S.CPSR >> 2]! & PSR.T) !== 0;
       const pc = R[15]!;
       const it = thumb ? W[S.IT >> 2]! : 0;
-      const key = blockKey(pc, thumb, it);
+      // (issue 3) User-mode blocks are separate: instruction fetches are checked at PL0;
+      // they are dropped when DACR changed for their domains since they were translated
+      const user = (W[S.CPSR >> 2]! & 0x1f) === 0x10;
+      if (user && cpu.mmu.pl0CodeStale) {
+        cpu.mmu.flushCode();
+        prev = null;
+      }
+      const key = blockKey(pc, thumb, it) + (user ? USER_KEY : 0);
       let b: Block | null | undefined = null;
       if (prev !== null) {
         if (prev.k1 === key && prev.b1 !== null && !prev.b1.dead) b = prev.b1;
@@ -210,12 +277,15 @@ export class Interpreter {
           prev.b1 = b;
         }
       }
-      b.execCount++;
+      // (issue 3) stop exactly at the next clock event: run only the first `left` ops
+      const end: number = left > 0 && left < b.insns ? b.start + left * OP_WORDS : b.end;
       let ret: number;
+      this.cur = b;
       try {
-        ret = execOps(cpu, A, b.start, b.end);
+        ret = execOps(cpu, A, b.start, end);
       } catch (e) {
-        const p = this.faultingOp(b);
+        this.cur = null;
+        const p = cpu.faultOp;
         const n = (p - b.start) / OP_WORDS;
         cpu.addIcount(n);
         done += n;
@@ -223,19 +293,59 @@ export class Interpreter {
         prev = null;
         continue;
       }
+      this.cur = null;
       if (ret < 0) {
         ret = ~ret;
         if (thumb) this.itAfterExit(ret - OP_WORDS);
-      } else {
+      } else if (end === b.end) {
         R[15] = b.endAddr;
         if (thumb) W[S.IT >> 2] = b.itAfter;
+      } else {
+        // (issue 3) a partial block: continue at the next op, with its ITSTATE
+        R[15] = insnAddr(A, end);
+        if (thumb) W[S.IT >> 2] = A[end]! >>> 24;
+        ret = end;
       }
-      const n = (ret - b.start) / OP_WORDS;
-      cpu.addIcount(n);
+      const n = (ret - b.start) >> 3; // OP_WORDS = 8
+      cpu.icount += n;
       done += n;
-      prev = b;
+      prev = end === b.end ? b : null;
     }
     return done;
+  }
+
+  /**
+   * (issue 3) Take a pending IRQ or FIQ if CPSR does not mask it (FIQ first). At a block
+   * boundary R[15] is the next instruction to execute, so LR = that + 4 (ARM and Thumb).
+   */
+  private takeInterrupt(): boolean {
+    const cpu = this.cpu;
+    const cpsr = cpu.W[S.CPSR >> 2]!;
+    const lines = cpu.intLines;
+    let kind: number;
+    if (lines & INT_FIQ && !(cpsr & PSR.F)) kind = Exc.FIQ;
+    else if (lines & INT_IRQ && !(cpsr & PSR.I)) kind = Exc.IRQ;
+    else return false;
+    cpu.takeException(kind, (cpu.R[15]! + 4) | 0);
+    return true;
+  }
+
+  /**
+   * (issue 3) WFI (cpu.wfiPending): an asserted interrupt input wakes the CPU even when
+   * CPSR masks it; otherwise virtual time skips to the next clock event until one
+   * asserts an input. Returns false (and halts) when nothing can ever wake the CPU.
+   */
+  private waitForInterrupt(): boolean {
+    const cpu = this.cpu;
+    while (cpu.intLines === 0) {
+      if (cpu.clock.skipToNextEvent()) continue;
+      if (this.idleHook?.()) continue;
+      this.idleHalt = true;
+      cpu.halted = true;
+      return false;
+    }
+    cpu.wfiPending = false;
+    return true;
   }
 
   /**
@@ -253,7 +363,10 @@ export class Interpreter {
     W[S.IT >> 2] = itAdvance(its);
   }
 
-  /** The op of block b whose PC value is in R[15] (the op that threw). */
+  /**
+   * The op of block b whose PC value is in R[15]: the op now executing, when called
+   * from a helper (ops that call helpers always set R[15], see OPW_SETPC).
+   */
   private faultingOp(b: Block): number {
     const pcv = this.cpu.R[15]!;
     for (let p = b.start; p < b.end; p += OP_WORDS) if (this.arena[p + 1] === pcv) return p;
@@ -279,7 +392,7 @@ export class Interpreter {
     const addr = (A[p + 1]! - (w & OPW_THUMB ? 4 : 8)) | 0;
     if (w & OPW_THUMB) cpu.W[S.IT >> 2] = w >>> 24;
     if (e instanceof BusError) {
-      cpu.takeAbort(new GuestAbort(Exc.DABT, 0x08, e.pa, e.write), addr);
+      cpu.takeAbort(new GuestAbort(Exc.DABT, 0x08, cpu.faultVa(e.pa), e.write), addr);
     } else if (e instanceof GuestAbort) {
       cpu.takeAbort(e, addr);
     } else throw e;

@@ -32,9 +32,14 @@ export function divu(a: number, b: number): number {
   return ((a >>> 0) / (b >>> 0)) | 0;
 }
 
-/** Op word layout: opcode[15:0] cond[19:16] thumb[20] len4[21] itstate[31:24]. */
+/** Op word layout: dispatch[15:0] cond[19:16] thumb[20] len4[21] setpc[23] itstate[31:24]. */
 export const OPW_THUMB = 1 << 20;
 export const OPW_LEN4 = 1 << 21;
+/**
+ * Set R[15] to the PC value before the op: only for ops that read r15 as a register
+ * operand or call helpers. A typed-array store per op halves the interpreter's speed.
+ */
+export const OPW_SETPC = 1 << 23;
 
 export function insnAddr(A: Int32Array, p: number): number {
   return (A[p + 1]! - (A[p]! & OPW_THUMB ? 4 : 8)) | 0;

@@ -4,6 +4,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { QEMU, QEMU_BAREMETAL_ARGS } from "../../src/difftest/run.js";
 
 const CLI = new URL("../../dist/src/cli/main.js", import.meta.url).pathname;
 const run = (...args: string[]) => spawnSync("node", [CLI, ...args], { encoding: "utf8", timeout: 60_000 });
@@ -61,15 +62,7 @@ describe("hypwasm run: guest exit status", () => {
     const r = run("run", "--semihosting", elf);
     expect(r.stdout).toBe("Hello from a Cortex-A15 guest\n");
     expect(r.status).toBe(0);
-    const q = spawnSync(
-      "qemu-system-arm",
-      ["-M", "virt", "-cpu", "cortex-a15", "-display", "none", "-monitor", "none", "-serial", "none"].concat([
-        "-semihosting",
-        "-kernel",
-        elf,
-      ]),
-      { encoding: "utf8", timeout: 60_000 },
-    );
+    const q = spawnSync(QEMU, [...QEMU_BAREMETAL_ARGS, elf], { encoding: "utf8", timeout: 60_000 });
     expect(r.stdout).toBe(q.stdout);
     expect(r.status).toBe(q.status);
   });

@@ -146,7 +146,7 @@ function psciCall(cpu: Cpu): void {
   cpu.R[0] = ret;
 }
 
-/** WFI (and PSCI CPU_SUSPEND): for now execution just continues; the run loop may sleep. */
+/** WFI (and PSCI CPU_SUSPEND): the run loop waits (issue 3: Interpreter.waitForInterrupt). */
 function waitForInterrupt(cpu: Cpu): void {
   cpu.wfiPending = true;
 }
