@@ -34,24 +34,9 @@ function runHypwasm(path: string): { insns: number; ms: number; exit: number } {
   return { insns: m.cpu.icount, ms, exit: m.cpu.exitCode };
 }
 
-const QEMU_ARGS = [
-  "-M",
-  "virt",
-  "-cpu",
-  "cortex-a15",
-  "-display",
-  "none",
-  "-monitor",
-  "none",
-  "-serial",
-  "none",
-];
-
 function runQemu(path: string): { ms: number; exit: number } {
   const t0 = performance.now();
-  const r = spawnSync("qemu-system-arm", [...QEMU_ARGS, "-semihosting", "-kernel", path], {
-    stdio: "ignore",
-  });
+  const r = spawnSync(QEMU, [...QEMU_BAREMETAL_ARGS, path], { stdio: "ignore" });
   return { ms: performance.now() - t0, exit: r.status ?? -1 };
 }
 
