@@ -185,7 +185,9 @@ for (const [crm, n] of [
       write: (s, v) => s.onTlbOp(crm, opc2, v),
     });
 
-// c9: performance monitors (PMUv2, 6 event counters; counting is not modelled)
+// c9: performance monitors (PMUv2, 6 event counters). The cycle counter counts virtual
+// time (1 cycle = 1 ns = 1 instruction, see runtime/clock.ts); the event counters do not
+// count.
 const PMU_CNT_MASK = 0x8000003f;
 const pmuPl0 = (s: Sysregs) => (s.get("PMUSERENR") & 1) !== 0;
 const PMU = { access: PL0_RW, pl0Ok: pmuPl0 };
@@ -193,19 +195,32 @@ reg(15, 0, 9, 12, 0, {
   name: "PMCR",
   ...PMU,
   reset: 0x410f3000,
-  write: (s, v) => s.set("PMCR", (s.get("PMCR") & ~0x79) | (v & 0x79)),
+  write: (s, v) => {
+    s.ccntFold();
+    if (v & 4) s.ccntBase = 0; // PMCR.C: reset the cycle counter
+    s.set("PMCR", (s.get("PMCR") & ~0x79) | (v & 0x79));
+    s.ccntResume();
+  },
 });
 reg(15, 0, 9, 12, 1, {
   name: "PMCNTENSET",
   ...PMU,
   read: (s) => s.get("PMCNTEN"),
-  write: (s, v) => s.set("PMCNTEN", s.get("PMCNTEN") | (v & PMU_CNT_MASK)),
+  write: (s, v) => {
+    s.ccntFold();
+    s.set("PMCNTEN", s.get("PMCNTEN") | (v & PMU_CNT_MASK));
+    s.ccntResume();
+  },
 });
 reg(15, 0, 9, 12, 2, {
   name: "PMCNTENCLR",
   ...PMU,
   read: (s) => s.get("PMCNTEN"),
-  write: (s, v) => s.set("PMCNTEN", s.get("PMCNTEN") & ~(v & PMU_CNT_MASK)),
+  write: (s, v) => {
+    s.ccntFold();
+    s.set("PMCNTEN", s.get("PMCNTEN") & ~(v & PMU_CNT_MASK));
+    s.ccntResume();
+  },
 });
 reg(15, 0, 9, 12, 3, {
   name: "PMOVSR",
@@ -214,7 +229,15 @@ reg(15, 0, 9, 12, 3, {
 });
 reg(15, 0, 9, 12, 4, { name: "PMSWINC", access: PL0_W | PL1_W, pl0Ok: pmuPl0, write: () => {} });
 reg(15, 0, 9, 12, 5, { name: "PMSELR", ...PMU, write: (s, v) => s.set("PMSELR", v & 0x1f) });
-reg(15, 0, 9, 13, 0, { name: "PMCCNTR", ...PMU });
+reg(15, 0, 9, 13, 0, {
+  name: "PMCCNTR",
+  ...PMU,
+  read: (s) => s.ccntRead(),
+  write: (s, v) => {
+    s.ccntBase = v >>> 0;
+    s.ccntResume();
+  },
+});
 reg(15, 0, 9, 13, 1, { name: "PMXEVTYPER", ...PMU });
 reg(15, 0, 9, 13, 2, { name: "PMXEVCNTR", ...PMU });
 reg(15, 0, 9, 14, 0, {
@@ -404,9 +427,35 @@ export class Sysregs {
   /** Called on TLB maintenance writes (c8): crm, opc2, value. The MMU issue sets it. */
   tlbHook: ((crm: number, opc2: number, v: number) => void) | null = null;
 
+  /** Cycle counter: value at the last fold, and the cycle time it has run from since (-1: stopped). */
+  ccntBase = 0;
+  private ccntSince = -1;
+
   constructor(readonly cpu: Cpu) {}
 
+  /** PMCCNTR counts when PMCR.E and PMCNTENSET.C are both set; PMCR.D divides by 64. */
+  private ccntRunning(): boolean {
+    return (this.get("PMCR") & 1) !== 0 && (this.get("PMCNTEN") & 0x80000000) !== 0;
+  }
+  private ccntTicks(): number {
+    const d = this.cpu.clock.now() - this.ccntSince;
+    return this.get("PMCR") & 8 ? Math.floor(d / 64) : d;
+  }
+  ccntRead(): number {
+    return this.ccntSince < 0 ? this.ccntBase : (this.ccntBase + this.ccntTicks()) >>> 0;
+  }
+  /** Fold the counted cycles into the base before a control change. */
+  ccntFold(): void {
+    this.ccntBase = this.ccntRead();
+    this.ccntSince = -1;
+  }
+  ccntResume(): void {
+    this.ccntSince = this.ccntRunning() ? this.cpu.clock.now() : -1;
+  }
+
   reset(): void {
+    this.ccntBase = 0;
+    this.ccntSince = -1;
     this.values.clear();
     for (const d of TABLE) if (!this.values.has(d.name)) this.values.set(d.name, d.reset >>> 0);
     for (const n of EXTRA_STORAGE) this.values.set(n, 0);
