@@ -16,16 +16,8 @@ import {
   sqrt,
   toInt,
 } from "../../src/fp/softfloat.js";
+import { d2b, f2b } from "./bits.js";
 
-const buf = new DataView(new ArrayBuffer(8));
-const d2b = (x: number): bigint => {
-  buf.setFloat64(0, x);
-  return buf.getBigUint64(0);
-};
-const f2b = (x: number): bigint => {
-  buf.setFloat32(0, x);
-  return BigInt(buf.getUint32(0));
-};
 const st = (): FpStatus => ({ rmode: RMODE.RN, fz: false, dn: false, flags: 0 });
 
 /** Random normal values; short significands (exact cases) and wide exponents (range edges). */

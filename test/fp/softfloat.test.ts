@@ -22,20 +22,8 @@ import {
   sub,
   toInt,
 } from "../../src/fp/softfloat.js";
+import { b2d, b2f, d2b, f2b } from "./bits.js";
 
-const buf = new DataView(new ArrayBuffer(8));
-const d2b = (x: number): bigint => {
-  buf.setFloat64(0, x);
-  return buf.getBigUint64(0);
-};
-const b2d = (b: bigint): number => {
-  buf.setBigUint64(0, b);
-  return buf.getFloat64(0);
-};
-const f2b = (x: number): bigint => {
-  buf.setFloat32(0, x);
-  return BigInt(buf.getUint32(0));
-};
 const st = (o: Partial<FpStatus> = {}): FpStatus => ({
   rmode: RMODE.RN,
   fz: false,
@@ -82,10 +70,7 @@ describe("softfloat, round to nearest vs host doubles", () => {
     for (let i = 0; i + 1 < fs.length; i++) {
       const a = fs[i]!;
       const b = fs[i + 1]!;
-      const r = (v: bigint) => {
-        buf.setUint32(0, Number(v));
-        return buf.getFloat32(0);
-      };
+      const r = b2f;
       expect(r(add(F32, f2b(a), f2b(b), st()))).toBe(Math.fround(a + b));
       expect(r(mul(F32, f2b(a), f2b(b), st()))).toBe(Math.fround(a * b));
       if (b !== 0) expect(r(div(F32, f2b(a), f2b(b), st()))).toBe(Math.fround(a / b));
