@@ -300,34 +300,27 @@ reg(15, 0, 14, 0, 0, {
   reset: 62500000,
 });
 reg(15, 0, 14, 1, 0, { name: "CNTKCTL", access: PL1_RW });
-reg(15, 0, 14, 2, 0, {
-  name: "CNTP_TVAL",
-  access: PL0_RW,
-  pl0Ok: cntk(1 << 9),
-  read: (s) => s.cpu.timer.readTval(0),
-  write: (s, v) => s.cpu.timer.writeTval(0, v),
-});
-reg(15, 0, 14, 2, 1, {
-  name: "CNTP_CTL",
-  access: PL0_RW,
-  pl0Ok: cntk(1 << 9),
-  read: (s) => s.cpu.timer.readCtl(0),
-  write: (s, v) => s.cpu.timer.writeCtl(0, v),
-});
-reg(15, 0, 14, 3, 0, {
-  name: "CNTV_TVAL",
-  access: PL0_RW,
-  pl0Ok: cntk(1 << 8),
-  read: (s) => s.cpu.timer.readTval(1),
-  write: (s, v) => s.cpu.timer.writeTval(1, v),
-});
-reg(15, 0, 14, 3, 1, {
-  name: "CNTV_CTL",
-  access: PL0_RW,
-  pl0Ok: cntk(1 << 8),
-  read: (s) => s.cpu.timer.readCtl(1),
-  write: (s, v) => s.cpu.timer.writeCtl(1, v),
-});
+// TVAL and CTL of the physical (timer 0, c14 c2) and virtual (timer 1, c14 c3) timers;
+// PL0 access is enabled by CNTKCTL.PL0PTEN (bit 9) / PL0VTEN (bit 8).
+for (const [t, crm, prefix, pl0En] of [
+  [0, 2, "CNTP", 1 << 9],
+  [1, 3, "CNTV", 1 << 8],
+] as const) {
+  reg(15, 0, 14, crm, 0, {
+    name: `${prefix}_TVAL`,
+    access: PL0_RW,
+    pl0Ok: cntk(pl0En),
+    read: (s) => s.cpu.timer.readTval(t),
+    write: (s, v) => s.cpu.timer.writeTval(t, v),
+  });
+  reg(15, 0, 14, crm, 1, {
+    name: `${prefix}_CTL`,
+    access: PL0_RW,
+    pl0Ok: cntk(pl0En),
+    read: (s) => s.cpu.timer.readCtl(t),
+    write: (s, v) => s.cpu.timer.writeCtl(t, v),
+  });
+}
 reg64(15, 0, 14, { name: "CNTPCT", access: PL0_R | PL1_R, pl0Ok: cntk(1), read64: (s) => s.counter(0) });
 reg64(15, 1, 14, { name: "CNTVCT", access: PL0_R | PL1_R, pl0Ok: cntk(2), read64: (s) => s.counter(1) });
 reg64(15, 2, 14, {
