@@ -4,48 +4,15 @@
 //
 //   node dist/bench/boot.js [--kernel lpae|armmp] [--runs N] [--json]
 
-import { spawn } from "node:child_process";
 import { imagePath } from "../src/images/fetch.js";
-import { bootQemuLinux, READY_RE } from "../src/reference/qemu-linux.js";
+import { bootHypwasmLinux, bootQemuLinux, type HypwasmBoot } from "../src/reference/linux-boot.js";
 
 const CLI = new URL("../src/cli/main.js", import.meta.url).pathname;
 
-interface HypwasmBoot {
-  markerMs: number;
-  totalMs: number;
-  insns: number;
-}
-
-function bootHypwasm(kernel: string): Promise<HypwasmBoot> {
-  return new Promise((resolve, reject) => {
-    const t0 = performance.now();
-    const p = spawn(
-      "node",
-      [CLI, "boot", "--no-xen", "--kernel", imagePath(kernel), "--initrd", imagePath("initramfs")].concat([
-        "--append",
-        "console=ttyAMA0",
-        "--cmd",
-        "echo hello",
-        "--stats",
-      ]),
-      { stdio: ["ignore", "pipe", "pipe"] },
-    );
-    let out = "";
-    let err = "";
-    let markerMs = -1;
-    p.stdout.on("data", (d: Buffer) => {
-      out += d.toString("latin1");
-      if (markerMs < 0 && READY_RE.test(out)) markerMs = performance.now() - t0;
-    });
-    p.stderr.on("data", (d: Buffer) => {
-      err += d.toString("latin1");
-    });
-    p.on("close", (code) => {
-      const m = /hypwasm: (\d+) instructions/.exec(err);
-      if (code !== 0 || !m || markerMs < 0) reject(new Error(`hypwasm boot failed (exit ${code}):\n${err}`));
-      else resolve({ markerMs, totalMs: performance.now() - t0, insns: Number(m[1]) });
-    });
-  });
+async function bootHypwasm(kernel: string): Promise<HypwasmBoot> {
+  const h = await bootHypwasmLinux(CLI, imagePath(kernel), imagePath("initramfs"), "echo hello");
+  if (h.code !== 0 || h.insns < 0 || h.markerMs < 0) throw new Error(`hypwasm boot failed (exit ${h.code})`);
+  return h;
 }
 
 async function main(): Promise<void> {

@@ -232,11 +232,6 @@ export class Cpu {
     if (s >= 0) this.W[s] = v;
   }
 
-  /** The SPSR slot or banked register value of another mode (MRS/MSR banked, SRS). */
-  bankedGet(slot: number): number {
-    return this.W[slot]!;
-  }
-
   // ---- PC writes -------------------------------------------------------------------
 
   branchWritePC(v: number): void {
@@ -467,10 +462,6 @@ export class Cpu {
       this.sys.ifar = a.far >>> 0;
       this.takeException(Exc.PABT, (insnAddr + 4) | 0);
     }
-  }
-
-  addIcount(n: number): void {
-    this.icount += n;
   }
 }
 

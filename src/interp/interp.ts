@@ -85,7 +85,7 @@ export class Interpreter {
     cpu.mmu.codeFlush = () => this.flush(); // (issue 3) translation regime / TLB changes
     cpu.mmu.codeFlushRange = (lo, hi) => this.invalidateVaRange(lo, hi);
     cpu.clock.insnOffset = () =>
-      this.cur === null ? 0 : (this.faultingOp(this.cur) - this.cur.start) / OP_WORDS;
+      this.cur === null ? 0 : (this.currentOp(this.cur) - this.cur.start) / OP_WORDS;
   }
 
   /** Drop every translation (context changes that alter what code means). */
@@ -287,7 +287,7 @@ export class Interpreter {
         this.cur = null;
         const p = cpu.faultOp;
         const n = (p - b.start) / OP_WORDS;
-        cpu.addIcount(n);
+        cpu.icount += n;
         done += n;
         this.dataFault(e, p);
         prev = null;
@@ -367,10 +367,10 @@ export class Interpreter {
    * The op of block b whose PC value is in R[15]: the op now executing, when called
    * from a helper (ops that call helpers always set R[15], see OPW_SETPC).
    */
-  private faultingOp(b: Block): number {
+  private currentOp(b: Block): number {
     const pcv = this.cpu.R[15]!;
     for (let p = b.start; p < b.end; p += OP_WORDS) if (this.arena[p + 1] === pcv) return p;
-    return b.end - OP_WORDS; // a helper moved the PC before faulting: blame the last op
+    return b.end - OP_WORDS; // a helper already moved the PC: count the block as run
   }
 
   /** A fault while fetching the first instruction of a block: Prefetch Abort. */
@@ -381,7 +381,6 @@ export class Interpreter {
     } else if (e instanceof GuestAbort) {
       cpu.takeAbort(e, pc);
     } else throw e;
-    cpu.addIcount(0);
   }
 
   /** A fault raised by the op at arena index p (its instruction does not retire). */

@@ -6,11 +6,11 @@
 // probe the same devices (less those our board deliberately leaves out).
 // Needs the guest images (`hypwasm images fetch`); the test fetches them if missing.
 
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { imagePath } from "../../src/images/fetch.js";
-import { bootQemuLinux } from "../../src/reference/qemu-linux.js";
+import { bootHypwasmLinux, bootQemuLinux, type HypwasmBoot } from "../../src/reference/linux-boot.js";
 
 const CLI = new URL("../../dist/src/cli/main.js", import.meta.url).pathname;
 const CMD = "uname -a; cat /proc/cpuinfo; ls -1 /sys/bus/platform/devices /sys/bus/amba/devices";
@@ -25,40 +25,6 @@ function devices(out: string): Set<string> {
   const end = t.indexOf("# ", start);
   const lines = t.slice(start, end).split("\n");
   return new Set(lines.filter((l) => l && !l.endsWith(":") && !l.startsWith("/") && l !== "QEMU-DONE"));
-}
-
-interface Boot {
-  out: string;
-  code: number | null;
-  insns: number;
-}
-
-function bootHypwasm(kernel: string): Promise<Boot> {
-  return new Promise((resolve) => {
-    const p = spawn(
-      "node",
-      [CLI, "boot", "--no-xen", "--kernel", imagePath(kernel), "--initrd", imagePath("initramfs")].concat([
-        "--append",
-        "console=ttyAMA0",
-        "--cmd",
-        CMD,
-        "--stats",
-      ]),
-      { stdio: ["ignore", "pipe", "pipe"] },
-    );
-    let out = "";
-    let err = "";
-    p.stdout.on("data", (d: Buffer) => {
-      out += d.toString("latin1");
-    });
-    p.stderr.on("data", (d: Buffer) => {
-      err += d.toString("latin1");
-    });
-    p.on("close", (code) => {
-      const m = /hypwasm: (\d+) instructions/.exec(err);
-      resolve({ out, code, insns: m ? Number(m[1]) : -1 });
-    });
-  });
 }
 
 const field = (out: string, name: string) =>
@@ -81,12 +47,12 @@ describe("Linux boots to a shell (no hypervisor)", () => {
     }
   }, 600_000);
 
-  const lpae: Boot[] = [];
+  const lpae: HypwasmBoot[] = [];
 
   for (const kernel of ["lpae", "armmp"]) {
     it(`${kernel}: shell, uname, cpuinfo as on QEMU, PSCI power-off`, async () => {
       const [h, qb] = await Promise.all([
-        bootHypwasm(kernel),
+        bootHypwasmLinux(CLI, imagePath(kernel), imagePath("initramfs"), CMD),
         bootQemuLinux(imagePath(kernel), imagePath("initramfs"), CMD),
       ]);
       const q = qb.out;
@@ -114,7 +80,7 @@ describe("Linux boots to a shell (no hypervisor)", () => {
   }
 
   it("two boots with the same inputs execute the same number of instructions", async () => {
-    const again = await bootHypwasm("lpae");
+    const again = await bootHypwasmLinux(CLI, imagePath("lpae"), imagePath("initramfs"), CMD);
     expect(lpae.length).toBe(1);
     expect(again.insns).toBeGreaterThan(1e9);
     expect(again.insns).toBe(lpae[0]!.insns);

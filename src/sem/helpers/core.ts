@@ -61,13 +61,4 @@ export const coreHelpers = {
   readCPSR(cpu: Cpu): number {
     return cpu.getCPSR() & ~(PSR.T | PSR.J | (3 << 25) | (0x3f << 10));
   },
-
-  readSPSR(cpu: Cpu): number {
-    return cpu.getSPSR() | 0;
-  },
-
-  /** Retire one more instruction's worth of IT state (helpers use it for the SPSR on SVC). */
-  itState(cpu: Cpu): number {
-    return cpu.W[S.IT >> 2]!;
-  },
 };
