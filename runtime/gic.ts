@@ -1,7 +1,9 @@
 // GICv2 interrupt controller for one CPU, as QEMU 7.2 models it on `-M virt` (GIC
-// revision 2, no security extensions, no virtualization extensions yet): the
-// distributor (GICD, 4 KiB at 0x08000000) and the CPU interface (GICC, 8 KiB at
-// 0x08010000, GICC_DIR at +0x1000), both bus devices.
+// revision 2, no security extensions): the distributor (GICD, 4 KiB at 0x08000000) and
+// the CPU interface (GICC, 8 KiB at 0x08010000, GICC_DIR at +0x1000), both bus devices.
+// The virtualization extensions (GICH, GICV, the maintenance interrupt) are
+// runtime/vgic.ts; with them QEMU's distributor and CPU interface are unchanged (same
+// GICD_TYPER, IIDRs and 8 priority bits).
 //
 // Interrupts: 288 INTIDs (16 SGIs, 16 PPIs, 256 SPIs: GICD_TYPER.ITLinesNumber = 8).
 // Each has enable, pending (a latch), active, group, priority (8 bits), edge/level
@@ -228,6 +230,16 @@ export class Gic {
   deactivate(irq: number): void {
     if (irq >= GIC_NUM_IRQ || !(this.cctlr & GICC_EOIMODE)) return;
     this.active[irq] = 0;
+  }
+
+  /** Deactivation forwarded by a virtual CPU interface list register with HW = 1
+   * (IHI 0048B, GICH_LRn.HW): whatever GICC_CTLR.EOImode; SGIs and INTIDs beyond 287 are
+   * ignored (UNPREDICTABLE). (QEMU does not re-evaluate the physical outputs here; a
+   * pending interrupt that was held back by its active state is signalled at once.) */
+  deactivatePhysical(irq: number): void {
+    if (irq < 16 || irq >= GIC_NUM_IRQ) return;
+    this.active[irq] = 0;
+    this.update();
   }
 
   // ---- distributor registers ---------------------------------------------------------
@@ -467,6 +479,6 @@ export class Gic {
   }
 }
 
-function ctz32(x: number): number {
+export function ctz32(x: number): number {
   return x === 0 ? 32 : 31 - Math.clz32(x & -x);
 }

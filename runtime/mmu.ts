@@ -1,5 +1,8 @@
-// Stage-1 MMU of the PL1&0 translation regime (ARMv7-A VMSA with LPAE, as a Cortex-A15
-// without EL2/EL3 in the Non-secure state): the short-descriptor format (TTBCR.EAE = 0:
+// The MMU of one translation regime of a Non-secure Cortex-A15 (ARMv7-A VMSA with LPAE and
+// the Virtualization Extensions): `new Mmu(host)` is the PL1&0 regime (stage 1, plus stage
+// 2 when HCR.VM is set), `new Mmu(host, "hyp")` the Hyp-mode (PL2) regime.
+//
+// PL1&0 stage 1: the short-descriptor format (TTBCR.EAE = 0:
 // sections, supersections, 64 KiB and 4 KiB pages, domains, AP/APX with the optional
 // simplified model of SCTLR.AFE, XN/PXN, nG/ASID from CONTEXTIDR) and the
 // long-descriptor format (TTBCR.EAE = 1: TTBR0/TTBR1 split by T0SZ/T1SZ, up to three
@@ -14,14 +17,30 @@
 // execute at PL1 and PL0), so a hit is one array lookup, a compare and a bit test.
 // The soft TLB is emptied whenever the regime changes (SCTLR.M/AFE/WXN/UWXN, TTBRn,
 // TTBCR, DACR, the ASID): dropping cached entries is always allowed, as on hardware
-// (QEMU does the same). Attributes are only computed for ATS1C* (PAR); TEX remap
-// (SCTLR.TRE/PRRR/NMRR) only affects attributes, and the 32-bit PAR carries none (as in
-// QEMU), so it has no visible effect. Translation table walks are always
+// (QEMU does the same). Attributes are only computed for the address translation
+// operations (PAR), and only from long descriptors: TEX remap (SCTLR.TRE/PRRR/NMRR) only
+// affects attributes, and the 32-bit PAR carries none (as in QEMU), so it has no visible
+// effect; a short-descriptor translation in a 64-bit PAR (from Hyp mode) reports ATTR 0. Translation table walks are always
 // little-endian (SCTLR.EE big-endian walks are not modelled). No hardware AF update
 // (ARMv7). Physical addresses at or above 4 GiB are outside the bus: the access takes
 // a synchronous external abort (short 0x008, long 0x210) after a successful walk.
+//
+// PL1&0 stage 2 (runtime/stage2.ts, enabled by syncStage2 with HCR.VM): the VA goes through
+// stage 1 to an IPA (the IPA is the VA while SCTLR.M = 0), then through stage 2 to the PA;
+// every stage-1 descriptor fetch is itself an IPA translated by stage 2 (a fault there is
+// a stage-2 fault with S1PTW = 1; HCR.PTW also faults tables in stage-2 Device memory).
+// The soft TLB caches the combined VA -> PA with the intersection of both stages' rights
+// and is emptied whenever stage 2 changes (HCR.VM/PTW, VTCR, VTTBR with its VMID).
+// Stage-2 faults are reported to the host with their IPA in the long format, for the core
+// to take them to Hyp mode (HSR, HPFAR). HCR.DC and HCR.TGE are not modelled.
+//
+// Hyp regime (B3.6 with the PL2 rules): always long-descriptor, only HTTBR (HTCR.T0SZ;
+// VAs above its range fault at level 1), no ASIDs (nG ignored), AP[2] read-only with
+// AP[1] and APTable[0] ignored (no PL0), XN/XNTable but no PXN, HSCTLR.WXN. It is only
+// asked for PL2 accesses (user = false).
 
 import type { Bus } from "../src/mem/bus.js";
+import { Stage2 } from "./stage2.js";
 
 /** Access kinds (and the bit position of the right in a permission mask; +3 for PL0). */
 export const ACC_R = 0;
@@ -37,13 +56,28 @@ export const F = {
   EXTERNAL: 5,
   WALK_EXTERNAL: 6,
   ALIGNMENT: 7,
+  /** A stage-2 fault: its long-format status is in the walk (fst), with the IPA. */
+  STAGE2: 8,
 } as const;
+
+/** What a stage-2 fault reports besides the stage-2 fault status. */
+export interface Stage2Fault {
+  /** The faulting IPA (up to 40 bits): of the access, or of the stage-1 table entry. */
+  readonly ipa: number;
+  /** The fault happened on a stage-1 translation table access (HSR.ISS.S1PTW). */
+  readonly s1ptw: boolean;
+  /** The access was an address translation operation (HSR.ISS.CM), not a memory access. */
+  readonly cm?: boolean;
+}
 
 /** Interface to the core the MMU needs (kept small to avoid an import cycle). */
 export interface MmuHost {
   readonly bus: Bus;
-  /** Abort: kind 0 data, 1 prefetch. Must throw. */
-  abort(prefetch: boolean, fsr: number, va: number, write: boolean): never;
+  /**
+   * Abort (data or prefetch); must throw. `fsr` is in the format of the regime, except
+   * for stage-2 faults (`s2` given), whose status is always in the long format.
+   */
+  abort(prefetch: boolean, fsr: number, va: number, write: boolean, s2?: Stage2Fault): never;
   /** MMU on/off changed: the core switches its identity fast path. */
   mmuEnabled(on: boolean): void;
 }
@@ -58,7 +92,10 @@ const SCTLR_UWXN = 1 << 20;
 const SCTLR_TRE = 1 << 28;
 const SCTLR_AFE = 1 << 29;
 const SCTLR_REGIME = SCTLR_M | SCTLR_WXN | SCTLR_UWXN | SCTLR_TRE | SCTLR_AFE;
+const SCTLR_HYP = SCTLR_M | SCTLR_WXN;
 const TTBCR_EAE = 0x80000000 | 0;
+/** HTCR: T0SZ, IRGN0, ORGN0, SH0 (no TTBR1, EPD or A1). */
+const HTCR_FIELDS = 0x3f07;
 
 // permission masks: bit 0 PL1 read, 1 PL1 write, 2 PL1 exec, 3 PL0 read, 4 PL0 write, 5 PL0 exec
 const P_R = 1;
@@ -89,6 +126,66 @@ function apFull(ap: number, user: boolean): number {
     default:
       return 0; // 0: no access; 4: reserved
   }
+}
+
+/** Long-format fault status (DFSR/IFSR/HSR/PAR FST, without bit 9) of a fault type. */
+function longFst(fault: number, level: number): number {
+  switch (fault) {
+    case F.TRANSLATION:
+      return 0x04 | level;
+    case F.ACCESS_FLAG:
+      return 0x08 | level;
+    case F.PERMISSION:
+      return 0x0c | level;
+    case F.WALK_EXTERNAL:
+      return 0x14 | level;
+    case F.DOMAIN:
+      // a short-descriptor stage 1 reported in the long format (to Hyp mode, 64-bit PAR)
+      return 0x3c | level;
+    case F.ALIGNMENT:
+      return 0x21;
+    default:
+      return 0x10;
+  }
+}
+
+/** MAIR-format attribute byte of a stage-2 MemAttr[3:0] (Normal: RW-allocate hints). */
+function s2AttrToMair(m: number): number {
+  if ((m & 0xc) === 0) return (m & 3) << 2; // Device: the type only
+  const nibble = (c: number) => (c << 2) | (c >= 2 ? 3 : 0); // 1 NC, 2 WT, 3 WB
+  return (nibble(m >>> 2) << 4) | nibble(m & 3);
+}
+
+/** Combined cacheability of one (inner or outer) Normal-memory nibble: the weaker wins. */
+function combineNibble(s1: number, s2: number): number {
+  if (s1 === 4 || s2 === 4) return 4; // Non-cacheable
+  if (s1 >>> 2 !== 3) return s1; // stage 1 Write-Through
+  if (s2 >>> 2 === 2) return 0x8 | (s1 & 3); // stage 2 Write-Through, stage 1 hints
+  return s1;
+}
+
+/**
+ * Combined memory type of stage 1 (MAIR byte) and stage 2 (MemAttr) for the PAR
+ * (ARM ARM B3.8, "Combining the stage 1 and stage 2 attributes"): Device wins over
+ * Normal with the stronger Device type, else the weaker cacheability of each half.
+ */
+function combineAttrs(s1: number, s2MemAttr: number): number {
+  const s2 = s2AttrToMair(s2MemAttr);
+  if ((s1 & 0xf0) === 0 || (s2 & 0xf0) === 0) {
+    // Device types 0x00 (strongly ordered) .. 0x0c: a smaller value is stronger; Normal
+    // does not restrict the type
+    const t1 = (s1 & 0xf0) === 0 ? s1 & 0xc : 0xc;
+    const t2 = (s2 & 0xf0) === 0 ? s2 & 0xc : 0xc;
+    return Math.min(t1, t2);
+  }
+  return (combineNibble(s1 >>> 4, s2 >>> 4) << 4) | combineNibble(s1 & 0xf, s2 & 0xf);
+}
+
+/** Combined shareability (outer over inner over none); Device and Normal NC are outer. */
+function combineSh(sh1: number, sh2: number, attr: number): number {
+  if ((attr & 0xf0) === 0 || attr === 0x44) return 2;
+  if (sh1 === 2 || sh2 === 2) return 2;
+  return sh1 === 3 || sh2 === 3 ? 3 : 0;
 }
 
 /** rw rights of the simplified AP[2:1] model (AFE = 1, long descriptors). */
@@ -122,6 +219,10 @@ interface Walk {
   fault: number;
   level: number;
   domain: number;
+  /** F.STAGE2: long-format status, the IPA and whether a stage-1 table access faulted. */
+  fst: number;
+  ipa: number;
+  s1ptw: boolean;
 }
 
 export class Mmu {
@@ -160,7 +261,10 @@ export class Mmu {
   pl0CodeStale = false;
 
   // ---- regime (cached from the system registers by sync()) ----
+  /** Some translation is on: stage 1 (SCTLR.M) or, for PL1&0, stage 2 (HCR.VM). */
   enabled = false;
+  /** Stage 1 is on (SCTLR.M / HSCTLR.M). */
+  private s1on = false;
   private sctlr = 0;
   private ttbcr = 0;
   private ttbr0Lo = 0;
@@ -183,6 +287,14 @@ export class Mmu {
 
   readonly stats = { walks: 0, flushes: 0 };
 
+  /** Stage 2 of the PL1&0 regime (stays off in the Hyp regime). */
+  private readonly s2: Stage2;
+  /** The Hyp regime. */
+  private readonly hyp: boolean;
+  /** The descriptor readDesc() fetched (high word for 64-bit descriptors). */
+  private dlo = 0;
+  private dhi = 0;
+
   private readonly w: Walk = {
     pa: 0,
     perm: 0,
@@ -194,14 +306,24 @@ export class Mmu {
     fault: 0,
     level: 0,
     domain: 0,
+    fst: 0,
+    ipa: 0,
+    s1ptw: false,
   };
 
-  constructor(private readonly host_: MmuHost) {}
+  constructor(
+    private readonly host_: MmuHost,
+    regime: "pl10" | "hyp" = "pl10",
+  ) {
+    this.hyp = regime === "hyp";
+    this.s2 = new Stage2(host_.bus);
+  }
 
   /**
    * Re-read the translation registers (after a write to SCTLR, TTBRn, TTBCR, DACR,
    * CONTEXTIDR, PRRR/NMRR = MAIR0/1, or a reset). Empties the TLB and the interpreter's
-   * translations when the regime changed.
+   * translations when the regime changed. Hyp regime: HSCTLR, HTCR, HTTBR, HMAIR0/1 (the
+   * other fields are ignored).
    */
   sync(regs: {
     sctlr: number;
@@ -213,36 +335,40 @@ export class Mmu {
     mair0: number;
     mair1: number;
   }): void {
-    const oldSctlr = this.sctlr;
-    const longNow = (regs.ttbcr & TTBCR_EAE) !== 0;
+    const hyp = this.hyp;
+    // Hyp: always long-descriptor, HTCR has T0SZ only, no TTBR1, DACR or CONTEXTIDR
+    const sctlr = hyp ? regs.sctlr & SCTLR_HYP : regs.sctlr | 0;
+    const ttbcr = hyp ? (regs.ttbcr & HTCR_FIELDS) | TTBCR_EAE : regs.ttbcr | 0;
+    const ttbr1Lo = hyp ? 0 : regs.ttbr1[0] | 0;
+    const ttbr1Hi = hyp ? 0 : regs.ttbr1[1] | 0;
+    const dacr = hyp ? 0 : regs.dacr | 0;
+    const contextidr = hyp ? 0 : regs.contextidr | 0;
+    const longNow = (ttbcr & TTBCR_EAE) !== 0;
     // everything but TTBR0 and DACR (CONTEXTIDR and DACR do not matter to the long format)
     const changed =
-      ((oldSctlr ^ regs.sctlr) & SCTLR_REGIME) !== 0 ||
-      this.ttbcr !== (regs.ttbcr | 0) ||
-      this.ttbr1Lo !== (regs.ttbr1[0] | 0) ||
-      this.ttbr1Hi !== (regs.ttbr1[1] | 0) ||
-      (!longNow && this.contextidr !== (regs.contextidr | 0));
-    const dacrDiff = longNow ? 0 : domainsOf(this.dacr ^ regs.dacr);
+      ((this.sctlr ^ sctlr) & SCTLR_REGIME) !== 0 ||
+      this.ttbcr !== ttbcr ||
+      this.ttbr1Lo !== ttbr1Lo ||
+      this.ttbr1Hi !== ttbr1Hi ||
+      (!longNow && this.contextidr !== contextidr);
+    const dacrDiff = longNow ? 0 : domainsOf(this.dacr ^ dacr);
     const ttbr0Changed = this.ttbr0Lo !== (regs.ttbr0[0] | 0) || this.ttbr0Hi !== (regs.ttbr0[1] | 0);
-    this.sctlr = regs.sctlr | 0;
-    this.ttbcr = regs.ttbcr | 0;
+    this.sctlr = sctlr;
+    this.ttbcr = ttbcr;
     this.ttbr0Lo = regs.ttbr0[0] | 0;
     this.ttbr0Hi = regs.ttbr0[1] | 0;
-    this.ttbr1Lo = regs.ttbr1[0] | 0;
-    this.ttbr1Hi = regs.ttbr1[1] | 0;
-    this.dacr = regs.dacr | 0;
-    this.contextidr = regs.contextidr | 0;
+    this.ttbr1Lo = ttbr1Lo;
+    this.ttbr1Hi = ttbr1Hi;
+    this.dacr = dacr;
+    this.contextidr = contextidr;
     this.mair0 = regs.mair0 | 0;
     this.mair1 = regs.mair1 | 0;
-    this.longFormat = (this.ttbcr & TTBCR_EAE) !== 0;
-    this.asid = this.longFormat
-      ? ((this.ttbcr & (1 << 22) ? this.ttbr1Hi : this.ttbr0Hi) >>> 16) & 0xff
-      : this.contextidr & 0xff;
-    const on = (this.sctlr & SCTLR_M) !== 0;
-    if (on !== this.enabled) {
-      this.enabled = on;
-      this.host_.mmuEnabled(on);
-    }
+    this.longFormat = longNow;
+    if (hyp) this.asid = 0;
+    else
+      this.asid = longNow ? ((ttbcr & (1 << 22) ? ttbr1Hi : this.ttbr0Hi) >>> 16) & 0xff : contextidr & 0xff;
+    this.s1on = (sctlr & SCTLR_M) !== 0;
+    this.updateEnabled();
     if (changed) {
       this.flushAll();
       this.flushCode();
@@ -263,6 +389,32 @@ export class Mmu {
       const t1sz = (this.ttbcr >>> 16) & 7;
       if (!this.longFormat || (t0sz === 0 && t1sz === 0)) this.flushCode();
       else this.codeFlushRange(0, t1sz === 0 ? 0xffffffff >>> t0sz : (~(0xffffffff >>> t1sz) >>> 0) - 1);
+    }
+  }
+
+  /**
+   * PL1&0 regime: re-read the stage-2 registers (after a write to HCR, VTCR or VTTBR, or a
+   * reset). HCR.VM (bit 0) enables stage 2, HCR.PTW (bit 2) protects table walks;
+   * vttbr = [low, high] (VMID in high[23:16]). Empties the TLB and the interpreter's
+   * translations when stage 2 changed.
+   */
+  syncStage2(regs: { hcr: number; vtcr: number; vttbr: [number, number] }): void {
+    if (!this.s2.sync(regs.hcr, regs.vtcr, regs.vttbr[0], regs.vttbr[1])) return;
+    this.updateEnabled();
+    this.flushAll();
+    this.flushCode();
+  }
+
+  /** VMID of the stage-2 translation (VTTBR[55:48]). */
+  get vmid(): number {
+    return this.s2.vmid;
+  }
+
+  private updateEnabled(): void {
+    const on = this.s1on || this.s2.on;
+    if (on !== this.enabled) {
+      this.enabled = on;
+      this.host_.mmuEnabled(on);
     }
   }
 
@@ -312,7 +464,9 @@ export class Mmu {
 
   private miss(va: number, acc: number, user: boolean): number {
     const w = this.w;
-    this.walk(va >>> 0, acc, user);
+    if (this.s1on) this.walk(va >>> 0, acc, user);
+    else this.flat(va >>> 0);
+    if (!w.fault && this.s2.on) this.stage2Out(acc);
     if (w.fault) this.raise(va, acc);
     if (w.pa >= 0x100000000) {
       // outside the 32-bit physical bus: synchronous external abort (decode error)
@@ -333,34 +487,48 @@ export class Mmu {
 
   private raise(va: number, acc: number): never {
     const w = this.w;
+    if (w.fault === F.STAGE2)
+      this.host_.abort(acc === ACC_X, 0x200 | w.fst, va, acc === ACC_W, { ipa: w.ipa, s1ptw: w.s1ptw });
     this.host_.abort(acc === ACC_X, this.fsr(w.fault, w.level, w.domain), va, acc === ACC_W);
   }
 
-  /** Fault status (without WnR) in the current format. */
+  /** Stage 1 off: the output address (an IPA under stage 2) is the VA, with every right. */
+  private flat(va: number): void {
+    const w = this.w;
+    w.fault = 0;
+    w.pa = va;
+    w.perm = 0x3f;
+    w.shift = 0;
+    w.global = true;
+    w.supersection = false;
+    w.domain = 0;
+    // as QEMU reports it for the PAR: Device-nGnRnE, SH 0
+    w.attr = 0;
+    w.sh = 0;
+  }
+
+  /** Stage 2 of the walk's output (an IPA) for the access; false with the fault in w. */
+  private stage2Out(acc: number): boolean {
+    const w = this.w;
+    const s2 = this.s2;
+    if (!s2.translate(w.pa, acc)) return this.failS2(w.pa, false);
+    w.pa = s2.pa;
+    w.perm &= s2.perm | (s2.perm << 3); // stage 2 does not distinguish PL0 from PL1
+    return true;
+  }
+
+  private failS2(ipa: number, s1ptw: boolean): false {
+    const w = this.w;
+    w.fault = F.STAGE2;
+    w.fst = this.s2.fst;
+    w.ipa = ipa;
+    w.s1ptw = s1ptw;
+    return false;
+  }
+
+  /** Fault status (without WnR) of a stage-1 fault in the current format. */
   fsr(fault: number, level: number, domain: number): number {
-    if (this.longFormat) {
-      let st: number;
-      switch (fault) {
-        case F.TRANSLATION:
-          st = 0x04 | level;
-          break;
-        case F.ACCESS_FLAG:
-          st = 0x08 | level;
-          break;
-        case F.PERMISSION:
-          st = 0x0c | level;
-          break;
-        case F.WALK_EXTERNAL:
-          st = 0x14 | level;
-          break;
-        case F.ALIGNMENT:
-          st = 0x21;
-          break;
-        default:
-          st = 0x10;
-      }
-      return 0x200 | st;
-    }
+    if (this.longFormat) return 0x200 | longFst(fault, level);
     let fs: number;
     switch (fault) {
       case F.TRANSLATION:
@@ -387,13 +555,23 @@ export class Mmu {
     return ((fs & 0x10) << 6) | (fs & 0xf) | (domain << 4);
   }
 
-  /** Read a 32-bit descriptor; false (and a walk external abort) outside RAM. */
-  private readDesc(addr: number): number | undefined {
+  /**
+   * Fetch the stage-1 descriptor at `addr` (an IPA under stage 2) into dlo (and dhi when
+   * `wide`); false with the fault in w: a stage-2 fault (S1PTW), or an external abort on
+   * the walk outside RAM.
+   */
+  private readDesc(addr: number, wide: boolean): boolean {
+    let pa = addr;
+    if (this.s2.on) {
+      if (!this.s2.tableAccess(addr)) return this.failS2(addr, true);
+      pa = this.s2.pa;
+    }
     const bus = this.host_.bus;
-    if (addr >= 0x100000000) return undefined;
-    const o = bus.ramOffset(addr);
-    if (o < 0) return undefined;
-    return bus.u32[o >>> 2]!;
+    const o = pa < 0x100000000 ? bus.ramOffset(pa) : -1;
+    if (o < 0) return this.fail(F.WALK_EXTERNAL);
+    this.dlo = bus.u32[o >>> 2]!;
+    if (wide) this.dhi = bus.u32[(o >>> 2) + 1]!;
+    return true;
   }
 
   /** Walk the tables for `va`; fills this.w (w.fault = 0 on success). */
@@ -423,8 +601,8 @@ export class Mmu {
       table = (this.ttbr0Lo & ~(0x3fff >>> n)) >>> 0;
     }
     table = (table | ((va >>> 18) & 0x3ffc)) >>> 0;
-    const d1 = this.readDesc(table);
-    if (d1 === undefined) return this.fail(F.WALK_EXTERNAL);
+    if (!this.readDesc(table, false)) return false;
+    const d1 = this.dlo;
     const type = d1 & 3;
     if (type === 0) return this.fail(F.TRANSLATION);
     let ap: number;
@@ -452,8 +630,8 @@ export class Mmu {
       w.global = (d1 & (1 << 17)) === 0;
     } else {
       pxn = (d1 & 4) !== 0;
-      const d2 = this.readDesc(((d1 & 0xfffffc00) | ((va >>> 10) & 0x3fc)) >>> 0);
-      if (d2 === undefined) return this.fail(F.WALK_EXTERNAL);
+      if (!this.readDesc(((d1 & 0xfffffc00) | ((va >>> 10) & 0x3fc)) >>> 0, false)) return false;
+      const d2 = this.dlo;
       ap = ((d2 >>> 4) & 3) | ((d2 >>> 7) & 4);
       switch (d2 & 3) {
         case 0:
@@ -498,7 +676,8 @@ export class Mmu {
     const w = this.w;
     const t0sz = this.ttbcr & 7;
     const t1sz = (this.ttbcr >>> 16) & 7;
-    const sel1 = t1sz === 0 ? va > 0xffffffff >>> t0sz : va >= ~(0xffffffff >>> t1sz) >>> 0;
+    // Hyp: TTBR0 only, the VAs above its region fault below
+    const sel1 = !this.hyp && (t1sz === 0 ? va > 0xffffffff >>> t0sz : va >= ~(0xffffffff >>> t1sz) >>> 0);
     const tsz = sel1 ? t1sz : t0sz;
     const inputsize = 32 - tsz;
     // the gap between the two regions
@@ -521,10 +700,9 @@ export class Mmu {
     let xnTable = false;
     let pxnTable = false;
     for (;;) {
-      const addr = base + index * 8;
-      const dlo = this.readDesc(addr);
-      const dhi = dlo === undefined ? undefined : this.readDesc(addr + 4);
-      if (dlo === undefined || dhi === undefined) return this.fail(F.WALK_EXTERNAL);
+      if (!this.readDesc(base + index * 8, true)) return false;
+      const dlo = this.dlo;
+      const dhi = this.dhi;
       if (!(dlo & 1) || (!(dlo & 2) && level === 3)) return this.fail(F.TRANSLATION);
       const oa = (dhi & 0xff) * 0x100000000 + ((dlo & 0xfffff000) >>> 0);
       if (dlo & 2 && level < 3) {
@@ -549,13 +727,20 @@ export class Mmu {
       if (apTable & 2) ap |= 2; // APTable[1]: read-only
       const xn = (dhi & (1 << 22)) !== 0 || xnTable;
       const pxn = (dhi & (1 << 21)) !== 0 || pxnTable;
-      w.global = (dlo & (1 << 11)) === 0;
       const idx = (dlo >>> 2) & 7;
       w.attr = ((idx < 4 ? this.mair0 : this.mair1) >>> ((idx & 3) * 8)) & 0xff;
       w.sh = (dlo >>> 8) & 3;
+      const wxn = (this.sctlr & SCTLR_WXN) !== 0;
+      if (this.hyp) {
+        // PL2: AP[2] (or APTable[1]) read-only; AP[1], nG and PXN do not exist
+        const rw = ap & 2 ? P_R : P_R | P_W;
+        w.perm = rw | (!xn && !(wxn && rw & P_W) ? P_X : 0);
+        if ((w.perm & (1 << acc)) === 0) return this.fail(F.PERMISSION);
+        return true;
+      }
+      w.global = (dlo & (1 << 11)) === 0;
       const rw1 = apSimple(ap, false);
       const rw0 = apSimple(ap, true);
-      const wxn = (this.sctlr & SCTLR_WXN) !== 0;
       const uwxn = (this.sctlr & SCTLR_UWXN) !== 0;
       const x0 = !xn && rw0 & P_R && !(wxn && rw0 & P_W) ? P_X : 0;
       const x1 = !xn && rw1 & P_R && !pxn && !(uwxn && rw0 & P_W) && !(wxn && rw1 & P_W) ? P_X : 0;
@@ -570,36 +755,74 @@ export class Mmu {
     return false;
   }
 
-  // ---- address translation operations (ATS1C*) ----------------------------------------
+  // ---- address translation operations (ATS1C*, ATS12NSO*, ATS1H*) --------------------
 
   /**
-   * ATS1CPR/CPW/CUR/CUW (op 0..3): translate `va` without faulting and return the PAR
-   * [low, high] (64-bit format when TTBCR.EAE = 1).
+   * Translate `va` without faulting and return the PAR [low, high].
+   * PL1&0 instance: ATS1CPR/CPW/CUR/CUW (op 0..3), stage 1 only (under stage 2 the
+   * output is the IPA, but the stage-1 table accesses still go through stage 2). The PAR
+   * has the 64-bit format when TTBCR.EAE = 1 or the operation is executed in Hyp mode
+   * (`fromHyp`), where a stage-2 fault on a table access is reported in the PAR; from PL1
+   * it is taken as a stage-2 Data Abort instead.
+   * Hyp instance: ATS1HR/ATS1HW (op 0/1), always the 64-bit format.
    */
-  addressTranslate(va: number, op: number): [number, number] {
+  addressTranslate(va: number, op: number, fromHyp = false): [number, number] {
+    const inHyp = this.hyp || fromHyp;
+    this.atWalk(va >>> 0, op, false, inHyp);
+    return this.par(this.longFormat || inHyp, false);
+  }
+
+  /**
+   * ATS12NSOPR/PW/UR/UW (op 0..3, executed in Hyp mode) on the PL1&0 instance: stages 1
+   * and 2; the PAR has the 64-bit format when stage 2 is on or TTBCR.EAE = 1, with the
+   * attributes of both stages combined and stage-2 faults reported in it (FSTAGE, S2WLK).
+   */
+  addressTranslateS12(va: number, op: number): [number, number] {
+    const s2 = this.s2.on;
+    this.atWalk(va >>> 0, op, s2, true);
+    return this.par(this.longFormat || s2, s2);
+  }
+
+  /** The walk of an address translation operation into this.w. */
+  private atWalk(va: number, op: number, stage2: boolean, inHyp: boolean): void {
     const acc = op & 1 ? ACC_W : ACC_R;
-    const user = (op & 2) !== 0;
     const w = this.w;
-    va >>>= 0;
-    if (!this.enabled) {
-      w.fault = 0;
-      w.pa = va;
-      w.supersection = false;
-      // MMU off (as QEMU reports it): ATTR 0x00 (Device-nGnRnE), SH 0
-      w.attr = 0;
-      w.sh = 0;
-    } else this.walk(va, acc, user);
-    // an external abort on the walk is not reported in the PAR: it is taken as a Data
-    // Abort (no WnR), as in QEMU
-    if (w.fault === F.WALK_EXTERNAL) this.host_.abort(false, this.fsr(w.fault, w.level, w.domain), va, false);
-    if (this.longFormat) {
+    if (this.s1on) this.walk(va, acc, !this.hyp && (op & 2) !== 0);
+    else this.flat(va);
+    if (!w.fault && stage2) this.stage2Out(acc);
+    // not reported in the PAR but taken as Data Aborts (as in QEMU): external aborts on a
+    // table walk, and stage-2 faults on a stage-1 table access from PL1 (to Hyp mode, as
+    // a cache maintenance / translation operation with WnR = 1)
+    if (w.fault === F.STAGE2) {
+      if ((w.fst & 0x3c) === 0x14 || (w.s1ptw && !inHyp))
+        this.host_.abort(false, 0x200 | w.fst, va, true, { ipa: w.ipa, s1ptw: w.s1ptw, cm: true });
+    } else if (w.fault === F.WALK_EXTERNAL) {
+      const fsr = inHyp ? 0x200 | longFst(w.fault, w.level) : this.fsr(w.fault, w.level, w.domain);
+      this.host_.abort(false, fsr, va, false);
+    }
+  }
+
+  /** The PAR of the walk in this.w (ARM ARM B4.1.113); `withS2`: stage 2 was applied. */
+  private par(format64: boolean, withS2: boolean): [number, number] {
+    const w = this.w;
+    if (format64) {
       if (w.fault) {
-        const fsr = this.fsr(w.fault, w.level, w.domain);
-        return [(1 | ((fsr & 0x3f) << 1) | (1 << 11)) >>> 0, 0];
+        const stage2 = w.fault === F.STAGE2;
+        const fst = stage2 ? w.fst : longFst(w.fault, w.level);
+        // F, FST[6:1], S2WLK (bit 8: on a stage-1 table access), FSTAGE (bit 9), LPAE
+        const where = stage2 ? (1 << 9) | (w.s1ptw ? 1 << 8 : 0) : 0;
+        return [(1 | (fst << 1) | where | (1 << 11)) >>> 0, 0];
+      }
+      let attr = w.attr;
+      let sh = w.sh;
+      if (withS2) {
+        attr = combineAttrs(w.attr, this.s2.memAttr);
+        sh = combineSh(w.sh, this.s2.sh, attr);
       }
       const lo = (w.pa % 0x100000000) & 0xfffff000;
       const hi = Math.floor(w.pa / 0x100000000) & 0xff;
-      return [(lo | (1 << 11) | (1 << 9) | (w.sh << 7)) >>> 0, (hi | (w.attr << 24)) >>> 0];
+      // PA, LPAE, NS, SH; ATTR in [63:56]
+      return [(lo | (1 << 11) | (1 << 9) | (sh << 7)) >>> 0, (hi | (attr << 24)) >>> 0];
     }
     if (w.fault) {
       const fsr = this.fsr(w.fault, w.level, w.domain);
@@ -684,11 +907,22 @@ export class Mmu {
   /**
    * A CP15 c8 write: crm 3 (Inner Shareable), 5 (instruction), 6 (data), 7 (unified);
    * opc2 0 ALL, 1 MVA (+ASID), 2 ASID, 3 MVAA (all ASIDs). One core: IS = local.
+   *
+   * The operations of the Virtualization Extensions map onto it (B4.2):
+   * - PL1 operations (opc1 = 0), from PL1 or Hyp mode: PL1&0 instance, tlbOp(crm, opc2, v).
+   *   Under stage 2 they concern the current VMID, the only one the soft TLB holds;
+   *   TLBIALL also drops the cached stage-2 translations (always allowed).
+   * - TLBIALLH/TLBIALLHIS (opc1 = 4, crm 7/3, opc2 0): Hyp instance, tlbOp(crm, 0, 0).
+   * - TLBIMVAH/TLBIMVAHIS (opc1 = 4, opc2 1): Hyp instance, tlbOp(crm, 1, va); every Hyp
+   *   entry is global.
+   * - TLBIALLNSNH/TLBIALLNSNHIS (opc1 = 4, opc2 4): PL1&0 instance, tlbOp(crm, 0, 0):
+   *   everything of stages 1 and 2, for all VMIDs (the soft TLB holds only the current one).
    */
   tlbOp(crm: number, opc2: number, v: number): void {
     switch (opc2) {
       case 0:
         this.flushAll();
+        this.s2.flush();
         if (crm !== 6) this.flushCode();
         break;
       case 1:

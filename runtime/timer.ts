@@ -92,6 +92,13 @@ export class GenericTimer {
     return this.count(t.which) >= (t.cvalHi >>> 0) * TWO32 + (t.cvalLo >>> 0);
   }
 
+  /** CNTVOFF write (issue 4): the virtual timer's deadline moves with the offset. */
+  writeCntvoff(lo: number, hi: number): void {
+    this.cntvoffLo = lo >>> 0;
+    this.cntvoffHi = hi >>> 0;
+    this.update(TIMER_VIRT);
+  }
+
   readCtl(which: number): number {
     const t = this.timers[which]!;
     return t.ctl | (this.istatus(t) ? CTL_ISTATUS : 0);

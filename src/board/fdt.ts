@@ -98,6 +98,11 @@ export class FdtNode {
     }
     return c;
   }
+  /** Remove the children that match. */
+  removeChildren(match: (n: FdtNode) => boolean): void {
+    for (let i = this.children.length - 1; i >= 0; i--)
+      if (match(this.children[i]!)) this.children.splice(i, 1);
+  }
   /** Find a node by path ("/chosen", "/cpus/cpu@0"). */
   find(path: string): FdtNode | undefined {
     let n: FdtNode | undefined = this;

@@ -2,10 +2,11 @@
 // loaded image. The `virt` board layout: RAM at 0x40000000.
 
 import { Gic } from "../../runtime/gic.js";
+import { VGic } from "../../runtime/vgic.js";
 import { Cpu, INT_FIQ, INT_IRQ } from "../cpu/cpu.js";
-import { Mode, PSR } from "../cpu/state.js";
 import { Interpreter } from "../interp/interp.js";
 import { type LoadedImage, loadImage } from "../loader/image.js";
+import { entryCpsr } from "../loader/linux.js";
 import { Bus } from "../mem/bus.js";
 import { Semihosting } from "./semihosting.js";
 
@@ -14,6 +15,8 @@ export const RAM_BASE = 0x40000000;
 export interface MachineOptions {
   memMiB: number;
   semihosting: boolean;
+  /** The Virtualization Extensions (QEMU's `-M virt,virtualization=on`): EL2, GICH/GICV. */
+  el2?: boolean;
   /** Where semihosting output goes (default: the process's stdout and stderr). */
   stdout?: (b: Uint8Array) => void;
   stderr?: (b: Uint8Array) => void;
@@ -26,6 +29,8 @@ export class Machine {
   readonly semihost: Semihosting | null;
   /** (issue 3) GICv2: distributor 0x08000000, CPU interface 0x08010000. */
   readonly gic: Gic;
+  /** (issue 4) The GIC's virtualization interfaces, GICH and GICV: with `el2` only. */
+  readonly vgic: VGic | null;
   image: LoadedImage | null = null;
 
   constructor(readonly opts: MachineOptions) {
@@ -33,14 +38,22 @@ export class Machine {
     this.cpu = new Cpu(this.bus);
     this.interp = new Interpreter(this.cpu);
     // (issue 3) the GIC drives the core's IRQ/FIQ inputs; the generic timer's outputs
-    // are PPIs 30 (physical), 27 (virtual), 26 (hyp); 25 (maintenance) is for issue 4.
+    // are PPIs 30 (physical), 27 (virtual), 26 (hyp).
     const cpu = this.cpu;
+    cpu.el2 = !!opts.el2;
+    // The physical lines only: the virtual ones (INT_VIRQ/VFIQ) are the GICV's.
     this.gic = new Gic((irq, fiq) => {
-      cpu.intLines = (irq ? INT_IRQ : 0) | (fiq ? INT_FIQ : 0);
+      cpu.intLines = (cpu.intLines & ~(INT_IRQ | INT_FIQ)) | (irq ? INT_IRQ : 0) | (fiq ? INT_FIQ : 0);
     });
     this.bus.addDevice(this.gic.distributor);
     this.bus.addDevice(this.gic.cpuInterface);
     cpu.timer.onLevel = (ppi, level) => this.gic.setLevel(ppi, level);
+    // (issue 4) GICV drives the core's virtual IRQ/FIQ; GICH's maintenance interrupt is PPI 25.
+    this.vgic = opts.el2 ? new VGic(this.gic, (virq, vfiq) => cpu.setVirtualLines(virq, vfiq)) : null;
+    if (this.vgic) {
+      this.bus.addDevice(this.vgic.hypInterface);
+      this.bus.addDevice(this.vgic.vcpuInterface);
+    }
     this.semihost = opts.semihosting
       ? new Semihosting(
           opts.stdout ?? ((b) => process.stdout.write(b)),
@@ -55,7 +68,8 @@ export class Machine {
     const cpu = this.cpu;
     cpu.reset();
     this.gic.reset(); // (issue 3)
-    cpu.setCPSR(Mode.SVC | PSR.A | PSR.I | PSR.F);
+    this.vgic?.reset();
+    cpu.setCPSR(entryCpsr(cpu));
     if (img.linux) {
       cpu.R[0] = 0;
       cpu.R[1] = -1;

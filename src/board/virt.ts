@@ -3,6 +3,12 @@
 // at 0x09000000 (SPI 1), PL031 RTC at 0x09010000 (SPI 2), the architected timer, PSCI
 // through HVC. The device tree is generated here from what the board has.
 //
+// With `virtualization` (QEMU's `-M virt,virtualization=on,gic-version=2,highmem=off`)
+// the core has EL2 and the GIC its virtualization interfaces: GICH at 0x08030000, GICV
+// at 0x08040000, the maintenance interrupt on PPI 9. The tree then changes as QEMU's
+// does: the GIC node lists GICH and GICV and the maintenance interrupt, and PSCI moves
+// to SMC (HVC now belongs to the hypervisor; QEMU's firmware answers SMCs instead).
+//
 // Differences from QEMU's tree (QEMU 7.2 `-M virt,highmem=off -cpu cortex-a15 -machine
 // dumpdtb=...`), all because the board does not have the device:
 //   - no pcie@10000000 and no GICv2m MSI frame (intc/v2m@8020000): no PCI;
@@ -18,6 +24,7 @@
 
 import type { ClockClient } from "../../runtime/clock.js";
 import type { Gic } from "../../runtime/gic.js";
+import type { BootModule } from "../loader/xen.js";
 import { Pl011 } from "./devices/pl011.js";
 import { DEFAULT_RTC_EPOCH, Pl031 } from "./devices/pl031.js";
 import { FdtNode } from "./fdt.js";
@@ -29,6 +36,13 @@ export const VIRT = {
   GICD_SIZE: 0x10000,
   GICC: 0x08010000,
   GICC_SIZE: 0x10000,
+  /** GIC virtual interface control (GICH) and virtual CPU interface (GICV): virtualization only. */
+  GICH: 0x08030000,
+  GICH_SIZE: 0x10000,
+  GICV: 0x08040000,
+  GICV_SIZE: 0x10000,
+  /** GIC maintenance interrupt (virtualization only): PPI 9 = INTID 25. */
+  GIC_MAINT_PPI: 9,
   UART: 0x09000000,
   RTC: 0x09010000,
   /** SPI numbers (INTID = 32 + SPI). */
@@ -64,11 +78,15 @@ export interface VirtOptions {
   clockNs?: () => number;
   /** PL031 value at virtual time 0; default DEFAULT_RTC_EPOCH (deterministic). */
   rtcEpoch?: number;
+  /** The Virtualization Extensions: EL2 in the core, GICH/GICV in the GIC. */
+  virtualization?: boolean;
 }
 
 export interface ChosenOptions {
   bootargs?: string;
   initrd?: { start: number; end: number };
+  /** Xen's boot modules (dom0 kernel, initrd), as `-device guest-loader` writes them. */
+  modules?: BootModule[];
 }
 
 export class VirtBoard {
@@ -82,7 +100,7 @@ export class VirtBoard {
   private irqSink: (intid: number, level: boolean) => void;
 
   constructor(readonly opts: VirtOptions) {
-    this.machine = new Machine({ memMiB: opts.memMiB, semihosting: false });
+    this.machine = new Machine({ memMiB: opts.memMiB, semihosting: false, el2: !!opts.virtualization });
     const cpu = this.machine.cpu;
     const bus = this.machine.bus;
     const clockNs = opts.clockNs ?? (() => cpu.clock.now());
@@ -140,7 +158,7 @@ export class VirtBoard {
     root
       .child("psci")
       .strList("compatible", "arm,psci-1.0", "arm,psci-0.2", "arm,psci")
-      .str("method", "hvc")
+      .str("method", this.opts.virtualization ? "smc" : "hvc")
       .u32("cpu_suspend", PSCI_FN.CPU_SUSPEND)
       .u32("cpu_off", PSCI_FN.CPU_OFF)
       .u32("cpu_on", PSCI_FN.CPU_ON)
@@ -176,7 +194,10 @@ export class VirtBoard {
       .flag("always-on")
       .u32("interrupts", ...VIRT.TIMER_PPI.flatMap((p) => [GIC_PPI, p, ppiFlags]));
 
-    root
+    const gicRegs = [...reg64(VIRT.GICD, VIRT.GICD_SIZE), ...reg64(VIRT.GICC, VIRT.GICC_SIZE)];
+    if (this.opts.virtualization)
+      gicRegs.push(...reg64(VIRT.GICH, VIRT.GICH_SIZE), ...reg64(VIRT.GICV, VIRT.GICV_SIZE));
+    const gic = root
       .child(`intc@${hex(VIRT.GICD)}`)
       .u32("#interrupt-cells", 3)
       .flag("interrupt-controller")
@@ -184,8 +205,9 @@ export class VirtBoard {
       .u32("#size-cells", 2)
       .flag("ranges")
       .str("compatible", "arm,cortex-a15-gic")
-      .u32("reg", ...reg64(VIRT.GICD, VIRT.GICD_SIZE), ...reg64(VIRT.GICC, VIRT.GICC_SIZE))
-      .u32("phandle", PHANDLE.GIC);
+      .u32("reg", ...gicRegs);
+    if (this.opts.virtualization) gic.u32("interrupts", GIC_PPI, VIRT.GIC_MAINT_PPI, IRQ_LEVEL_HIGH);
+    gic.u32("phandle", PHANDLE.GIC);
 
     root
       .child(`pl011@${hex(VIRT.UART)}`)
@@ -213,7 +235,10 @@ export class VirtBoard {
   }
 }
 
-/** Set /chosen's bootargs and initrd properties (also used to patch a user's --dtb). */
+/**
+ * Set /chosen's bootargs, initrd properties and boot modules (also used to patch a
+ * user's --dtb: its own modules are replaced).
+ */
 export function applyChosen(ch: FdtNode, c: ChosenOptions): void {
   if (c.bootargs !== undefined) ch.str("bootargs", c.bootargs);
   if (c.initrd) {
@@ -222,6 +247,20 @@ export function applyChosen(ch: FdtNode, c: ChosenOptions): void {
   } else {
     ch.remove("linux,initrd-start");
     ch.remove("linux,initrd-end");
+  }
+  ch.removeChildren((n) => n.getStrings("compatible")?.[0] === "multiboot,module");
+  // guest-loader adds each node in front of the existing ones (libfdt's add_subnode),
+  // so the last module comes first in QEMU's tree.
+  for (const m of [...(c.modules ?? [])].reverse()) {
+    const node = ch.child(`module@0x${m.addr.toString(16).padStart(8, "0")}`);
+    // guest-loader writes reg as two 64-bit cells whatever #address-cells says.
+    node.u32("reg", ...reg64(m.addr, m.size));
+    node.strList(
+      "compatible",
+      "multiboot,module",
+      m.kind === "kernel" ? "multiboot,kernel" : "multiboot,ramdisk",
+    );
+    if (m.bootargs !== undefined) node.str("bootargs", m.bootargs);
   }
 }
 

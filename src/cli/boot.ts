@@ -1,29 +1,41 @@
-// `hypwasm boot --no-xen`: boot a Linux kernel on the virt board with the Linux boot
-// protocol, the console on the PL011.
+// `hypwasm boot`: Xen 4.17 with a Linux dom0 on the virt board with the Virtualization
+// Extensions, loaded as QEMU's `-kernel xen -device guest-loader,...` does (loader/xen.ts);
+// `hypwasm boot --no-xen`: a Linux kernel alone with the Linux boot protocol. The console
+// is the PL011 in both cases (Xen's, which it shares with dom0's hvc0).
 //
 // Console modes:
 //   - interactive (stdin is a TTY, no --cmd): the terminal in raw mode, keys go to the
 //     UART; as with qemu -nographic, Ctrl-A x quits, Ctrl-A h prints help, Ctrl-A Ctrl-A
-//     sends one Ctrl-A;
+//     sends one Ctrl-A (so Xen's console switch, Ctrl-A three times, is Ctrl-A Ctrl-A
+//     typed three times);
 //   - piped (stdin not a TTY, no --cmd): stdin bytes go to the UART as they come;
 //   - scripted (--cmd "..."): when the shell prompt appeared (some console output ended
 //     in "# " or "$ ") and the guest then printed nothing for a while, the commands are typed
 //     as one line; at the next prompt `poweroff -f` is typed, and the run ends when the
-//     guest powers off (PSCI SYSTEM_OFF) or POWEROFF_GRACE instructions later.
+//     guest powers off (PSCI SYSTEM_OFF: dom0's power-off makes Xen halt the machine) or
+//     POWEROFF_GRACE instructions later.
+// Host input enters the UART one receive FIFO (16 bytes) at a time, once the guest has
+// read the previous one: Xen moves what it reads into a 128-byte ring for dom0 and
+// drops what does not fit, so a faster line would lose typed text.
 // The console is copied to stdout in all modes.
 
 import { readFileSync, writeFileSync } from "node:fs";
 import { decodeFdt, encodeFdt, FdtError } from "../board/fdt.js";
-import { applyChosen, VIRT_FDT_SIZE, VirtBoard } from "../board/virt.js";
+import { applyChosen, type ChosenOptions, VIRT_FDT_SIZE, VirtBoard } from "../board/virt.js";
 import { FetchError, fetchImages, imagePath } from "../images/fetch.js";
 import { bootLinux, inspectKernel, LinuxBootError, linuxLayout } from "../loader/linux.js";
+import { bootXen, dom0Modules } from "../loader/xen.js";
 
 export interface BootCliOptions {
   xen: boolean;
   kernel?: string;
   initrd?: string;
   append?: string;
-  mem: number;
+  xenImage?: string;
+  dom0Kernel?: string;
+  xenArgs?: string;
+  dom0Args?: string;
+  mem?: number;
   dtb?: string;
   dumpDtb?: string;
   cmd?: string;
@@ -31,6 +43,25 @@ export interface BootCliOptions {
   rtc?: string;
   stats?: boolean;
 }
+
+/**
+ * Xen's default command line: the reference recipe's (dom0 gets 256 MiB, Xen's console
+ * on the PL011) with Xen's and the guests' messages at every level, as the reference
+ * boot logs them, so a boot can be compared with QEMU's line by line. Nothing is needed
+ * for determinism: Xen's time and randomness come from the generic timer, which counts
+ * virtual time.
+ */
+export const DEFAULT_XEN_ARGS =
+  "dom0_mem=256M console=dtuart dtuart=/pl011@9000000 loglvl=all guest_loglvl=all";
+/** dom0's default command line: its console is Xen's (hvc0); the initramfs needs nothing. */
+export const DEFAULT_DOM0_ARGS = "console=hvc0";
+/** Linux's default command line without Xen. */
+export const DEFAULT_LINUX_ARGS = "console=ttyAMA0";
+/** Default RAM: the reference boots' (Xen + dom0: 1 GiB; Linux alone: 512 MiB). */
+export const DEFAULT_MEM_XEN = 1024;
+export const DEFAULT_MEM_LINUX = 512;
+/** The cached dom0 kernels --dom0-kernel may name. */
+const DOM0_KERNELS = ["lpae", "armmp"];
 
 class BootFail extends Error {}
 
@@ -40,6 +71,11 @@ const SLICE = 200_000;
 const PROMPT_QUIET_SLICES = 2;
 /** Instructions allowed after `poweroff -f` before we stop anyway. */
 const POWEROFF_GRACE = 2_000_000_000;
+/** The interactive console's escape keys (Ctrl-A h). */
+export const ESCAPE_HELP =
+  "\nC-a h    print this help\nC-a x    exit emulator\nC-a C-a  sends C-a (Xen's console switch: C-a C-a three times)\n";
+/** Host bytes handed to the UART at a time: its receive FIFO's depth. */
+const INPUT_CHUNK = 16;
 // A shell prompt at the end of the output; busybox ash may follow it with a cursor
 // position query (ESC [ 6 n) when the console looks like a terminal.
 const PROMPT_RE = new RegExp(`[#$] (${String.fromCharCode(27)}\\[6n)?$`);
@@ -77,35 +113,54 @@ export async function bootMain(o: BootCliOptions): Promise<number> {
   }
 }
 
-async function boot(o: BootCliOptions): Promise<number> {
-  if (o.xen)
-    throw new BootFail("booting through Xen is not implemented yet; pass --no-xen to boot Linux directly");
-  if (o.mem > 3072) throw new BootFail("--mem: at most 3072 MiB (RAM window 0x40000000-0xffffffff)");
-  if (!o.kernel && !o.dumpDtb) {
-    // The default guest: Debian's armmp-lpae kernel and our busybox initramfs, fetched
-    // into the image cache on first use.
-    try {
-      fetchImages({ log: (l) => process.stderr.write(`hypwasm: ${l}\n`) });
-      o.kernel = imagePath("lpae");
-      o.initrd ??= imagePath("initramfs");
-      o.append ??= "console=ttyAMA0";
-    } catch (e) {
-      if (e instanceof FetchError) throw new BootFail(e.message);
-      throw e;
-    }
+/** Fetch the guest images into the cache on first use; `name` is an image's short name. */
+function cachedImage(name: string): string {
+  try {
+    fetchImages({ log: (l) => process.stderr.write(`hypwasm: ${l}\n`) });
+    return imagePath(name);
+  } catch (e) {
+    if (e instanceof FetchError) throw new BootFail(e.message);
+    throw e;
   }
-  const kernel = o.kernel ? readInput("kernel", o.kernel) : undefined;
-  const initrd = o.initrd ? readInput("initrd", o.initrd) : undefined;
-  const userDtb = o.dtb ? readInput("device tree", o.dtb) : undefined;
+}
+
+/** Reject the options that belong to the other kind of boot. */
+function checkOptionMix(o: BootCliOptions): void {
+  const set = (names: [keyof BootCliOptions, string][]) =>
+    names.filter(([k]) => o[k] !== undefined).map(([, flag]) => flag);
+  if (o.xen) {
+    const wrong = set([
+      ["kernel", "--kernel"],
+      ["append", "--append"],
+    ]);
+    if (wrong.length)
+      throw new BootFail(
+        `${wrong.join(" and ")}: only with --no-xen (dom0's kernel and command line are --dom0-kernel and --dom0-args)`,
+      );
+  } else {
+    const wrong = set([
+      ["xenImage", "--xen-image"],
+      ["dom0Kernel", "--dom0-kernel"],
+      ["xenArgs", "--xen-args"],
+      ["dom0Args", "--dom0-args"],
+    ]);
+    if (wrong.length)
+      throw new BootFail(`${wrong.join(" and ")}: not with --no-xen (Linux alone: --kernel, --append)`);
+  }
+}
+
+async function boot(o: BootCliOptions): Promise<number> {
+  checkOptionMix(o);
+  const mem = o.mem ?? (o.xen ? DEFAULT_MEM_XEN : DEFAULT_MEM_LINUX);
+  if (mem > 3072) throw new BootFail("--mem: at most 3072 MiB (RAM window 0x40000000-0xffffffff)");
   const rtcEpoch = parseRtc(o.rtc);
+  const userDtb = o.dtb ? readInput("device tree", o.dtb) : undefined;
 
   const out: number[] = [];
-  const board = new VirtBoard({ memMiB: o.mem, console: (b) => out.push(b), rtcEpoch });
-  // Interrupt controller: the GIC (runtime/gic.ts) is wired here when it lands:
-  // board.connectIrq((intid, level) => gic.setLevel(intid, level)).
+  const board = new VirtBoard({ memMiB: mem, console: (b) => out.push(b), rtcEpoch, virtualization: o.xen });
+  const m = board.machine;
 
-  const makeDtb = (initrdRange?: { start: number; end: number }): Uint8Array => {
-    const chosen = { bootargs: o.append || undefined, initrd: initrdRange };
+  const makeDtb = (chosen: ChosenOptions): Uint8Array => {
     if (userDtb) {
       const blob = decodeFdt(userDtb);
       applyChosen(blob.root.child("chosen"), chosen);
@@ -117,36 +172,52 @@ async function boot(o: BootCliOptions): Promise<number> {
     }
     return encodeFdt(board.deviceTree(chosen), { minSize: VIRT_FDT_SIZE });
   };
-  const initrdRange = (l: { initrdStart: number; initrdEnd: number }) =>
-    initrd?.length ? { start: l.initrdStart, end: l.initrdEnd } : undefined;
-
-  if (o.dumpDtb) {
-    let dtb: Uint8Array;
-    if (kernel) {
-      const size = makeDtb().length;
-      const l = linuxLayout(
-        board.ramBase,
-        board.ramSize,
-        inspectKernel(kernel).size,
-        initrd?.length ?? 0,
-        size,
-      );
-      dtb = makeDtb(initrdRange(l));
-    } else if (initrd?.length) {
-      const l = linuxLayout(board.ramBase, board.ramSize, 0, initrd.length, makeDtb().length);
-      dtb = makeDtb(initrdRange(l));
-    } else dtb = makeDtb();
+  const writeDtb = (dtb: Uint8Array): number => {
     try {
-      writeFileSync(o.dumpDtb, dtb);
+      writeFileSync(o.dumpDtb!, dtb);
     } catch (e) {
       throw new BootFail(`cannot write '${o.dumpDtb}': ${(e as Error).message}`);
     }
     process.stderr.write(`hypwasm: device tree written to ${o.dumpDtb}\n`);
     return 0;
-  }
+  };
 
-  const m = board.machine;
-  bootLinux(m.bus, m.cpu, { kernel: kernel!, initrd, dtb: (l) => makeDtb(initrdRange(l)) });
+  if (o.xen) {
+    const dom0Path =
+      o.dom0Kernel === undefined || DOM0_KERNELS.includes(o.dom0Kernel)
+        ? cachedImage(o.dom0Kernel ?? "lpae")
+        : o.dom0Kernel;
+    const xen = readInput("Xen image", o.xenImage ?? cachedImage("xen"));
+    const dom0Kernel = readInput("dom0 kernel", dom0Path);
+    const dom0Initrd = readInput("initrd", o.initrd ?? cachedImage("initramfs"));
+    // An empty command line means none (no bootargs property), as with QEMU.
+    const xenArgs = (o.xenArgs ?? DEFAULT_XEN_ARGS) || undefined;
+    const dom0Args = (o.dom0Args ?? DEFAULT_DOM0_ARGS) || undefined;
+    const dtb = (modules: ChosenOptions["modules"]) => makeDtb({ bootargs: xenArgs, modules });
+    if (o.dumpDtb) return writeDtb(dtb(dom0Modules(dom0Kernel.length, dom0Initrd.length, dom0Args)));
+    bootXen(m.bus, m.cpu, { xen, dom0Kernel, dom0Initrd, dom0Args, dtb });
+  } else {
+    if (!o.kernel && !o.dumpDtb) {
+      // The default guest: Debian's armmp-lpae kernel and our busybox initramfs.
+      o.kernel = cachedImage("lpae");
+      o.initrd ??= imagePath("initramfs");
+      o.append ??= DEFAULT_LINUX_ARGS;
+    }
+    const kernel = o.kernel ? readInput("kernel", o.kernel) : undefined;
+    const initrd = o.initrd ? readInput("initrd", o.initrd) : undefined;
+    const linuxDtb = (l?: { initrdStart: number; initrdEnd: number }) =>
+      makeDtb({
+        bootargs: o.append || undefined,
+        initrd: l && initrd?.length ? { start: l.initrdStart, end: l.initrdEnd } : undefined,
+      });
+    if (o.dumpDtb) {
+      if (!kernel && !initrd?.length) return writeDtb(linuxDtb());
+      const kernelSize = kernel ? inspectKernel(kernel).size : 0;
+      const l = linuxLayout(board.ramBase, board.ramSize, kernelSize, initrd?.length ?? 0, linuxDtb().length);
+      return writeDtb(linuxDtb(l));
+    }
+    bootLinux(m.bus, m.cpu, { kernel: kernel!, initrd, dtb: linuxDtb });
+  }
 
   const console = new ConsoleDriver(board, o.cmd);
   const t0 = performance.now();
@@ -192,6 +263,8 @@ async function boot(o: BootCliOptions): Promise<number> {
     process.stderr.write(
       `hypwasm: ${n} instructions in ${ms.toFixed(1)} ms (${(n / ms / 1000).toFixed(1)} MIPS)\n`,
     );
+    const [pl0, pl1, pl2] = m.cpu.plInsns;
+    process.stderr.write(`hypwasm: instructions by privilege level: PL0 ${pl0} PL1 ${pl1} PL2 ${pl2}\n`);
   }
   if (stopped === "max") {
     process.stderr.write(`\nhypwasm: stopped after ${m.cpu.icount} instructions (--max-insns)\n`);
@@ -233,6 +306,8 @@ class ConsoleDriver {
   private ended = false;
   /** Set when a scripted line was typed (idle() reports progress with it). */
   private typed = false;
+  /** Host bytes not yet handed to the UART (see INPUT_CHUNK). */
+  private readonly pending: number[] = [];
   private wake: (() => void) | null = null;
 
   constructor(
@@ -266,6 +341,7 @@ class ConsoleDriver {
    * type the next scripted line. False: nothing can wake the guest any more.
    */
   async idle(icount: number): Promise<boolean> {
+    if (this.feed()) return true;
     if (this.cmd !== undefined) {
       if (this.phase === "poweroff") return false;
       this.quiet = PROMPT_QUIET_SLICES;
@@ -278,6 +354,7 @@ class ConsoleDriver {
       this.wake = resolve;
     });
     this.wake = null;
+    this.feed();
     return !this.quit;
   }
 
@@ -289,6 +366,7 @@ class ConsoleDriver {
   /** Called after each slice; returns a reason to stop, if any. */
   afterSlice(wrote: boolean, icount: number): "quit" | "grace" | undefined {
     if (this.quit) return "quit";
+    this.feed();
     if (this.cmd === undefined) return undefined;
     this.quiet = wrote ? 0 : this.quiet + 1;
     if (this.phase === "poweroff") return icount - this.poweroffAt > POWEROFF_GRACE ? "grace" : undefined;
@@ -309,30 +387,30 @@ class ConsoleDriver {
     this.tail = "";
     this.sawPrompt = false;
     this.quiet = 0;
-    this.board.uart.receive(Buffer.from(s, "utf8"));
+    for (const b of Buffer.from(s, "utf8")) this.pending.push(b);
+    this.feed();
+  }
+
+  /** Hand the UART the next chunk of host input once it has none left; true if it did. */
+  private feed(): boolean {
+    if (!this.pending.length || this.board.uart.pendingInput) return false;
+    this.board.uart.receive(this.pending.splice(0, INPUT_CHUNK));
+    return true;
   }
 
   private input(d: Buffer): void {
-    if (!this.raw) {
-      this.board.uart.receive(d);
-      return;
-    }
-    const pass: number[] = [];
     for (const b of d) {
-      if (this.escape) {
+      if (!this.raw) this.pending.push(b);
+      else if (this.escape) {
         this.escape = false;
         if (b === 0x78 || b === 0x58) {
           this.quit = true;
           process.stderr.write("\nhypwasm: terminated\n"); // the TTY keeps ONLCR in raw mode
-        } else if (b === 0x68 || b === 0x48) {
-          process.stderr.write("\nC-a h    print this help\nC-a x    exit emulator\nC-a C-a  sends C-a\n");
-        } else if (b === 0x01) pass.push(0x01);
-        continue;
-      }
-      if (b === 0x01) this.escape = true;
-      else pass.push(b);
+        } else if (b === 0x68 || b === 0x48) process.stderr.write(ESCAPE_HELP);
+        else if (b === 0x01) this.pending.push(0x01);
+      } else if (b === 0x01) this.escape = true;
+      else this.pending.push(b);
     }
-    if (pass.length) this.board.uart.receive(pass);
   }
 
   close(): void {

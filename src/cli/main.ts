@@ -5,6 +5,15 @@ import { readFileSync } from "node:fs";
 import { Command, InvalidArgumentError } from "commander";
 import { Machine } from "../board/machine.js";
 import { ImageError } from "../loader/image.js";
+import {
+  type BootCliOptions,
+  bootMain,
+  DEFAULT_DOM0_ARGS,
+  DEFAULT_LINUX_ARGS,
+  DEFAULT_MEM_LINUX,
+  DEFAULT_MEM_XEN,
+  DEFAULT_XEN_ARGS,
+} from "./boot.js";
 
 function fail(msg: string): never {
   process.stderr.write(`hypwasm: error: ${msg}\n`);
@@ -42,37 +51,46 @@ program
   )
   .argument("<image>", "kernel image: ELF, zImage or raw binary")
   .option("--semihosting", "enable ARM semihosting (console output, exit status)")
+  .option(
+    "--virtualization",
+    "the Virtualization Extensions (as -M virt,virtualization=on): EL2, GICH/GICV; the image starts in Hyp mode",
+  )
   .option("-m, --mem <MiB>", "guest RAM in MiB", intArg("--mem", 1), 128)
   .option("--max-insns <n>", "stop after this many guest instructions", intArg("--max-insns", 1))
   .option("--stats", "print execution statistics to stderr at exit")
-  .action((image: string, o: { semihosting?: boolean; mem: number; maxInsns?: number; stats?: boolean }) => {
-    const data = readImage(image);
-    if (o.mem > 3072) fail("--mem: at most 3072 MiB (RAM window 0x40000000-0xffffffff)");
-    const m = new Machine({ memMiB: o.mem, semihosting: !!o.semihosting });
-    try {
-      m.load(data);
-    } catch (e) {
-      if (e instanceof ImageError) fail(`${image}: ${e.message}`);
-      throw e;
-    }
-    const t0 = performance.now();
-    m.run(o.maxInsns);
-    const ms = performance.now() - t0;
-    if (o.stats) {
-      const n = m.cpu.icount;
-      const s = m.interp.stats;
-      process.stderr.write(
-        `hypwasm: ${n} instructions in ${ms.toFixed(1)} ms (${(n / ms / 1000).toFixed(1)} MIPS), ` +
-          `${s.blocksDecoded} blocks decoded, ${s.invalidations} invalidations, ${s.flushes} flushes\n`,
-      );
-    }
-    if (!m.cpu.halted && o.maxInsns !== undefined) {
-      process.stderr.write(`hypwasm: stopped after ${m.cpu.icount} instructions (--max-insns)\n`);
-      process.exitCode = 3;
-      return;
-    }
-    process.exitCode = m.cpu.exitCode;
-  });
+  .action(
+    (
+      image: string,
+      o: { semihosting?: boolean; virtualization?: boolean; mem: number; maxInsns?: number; stats?: boolean },
+    ) => {
+      const data = readImage(image);
+      if (o.mem > 3072) fail("--mem: at most 3072 MiB (RAM window 0x40000000-0xffffffff)");
+      const m = new Machine({ memMiB: o.mem, semihosting: !!o.semihosting, el2: !!o.virtualization });
+      try {
+        m.load(data);
+      } catch (e) {
+        if (e instanceof ImageError) fail(`${image}: ${e.message}`);
+        throw e;
+      }
+      const t0 = performance.now();
+      m.run(o.maxInsns);
+      const ms = performance.now() - t0;
+      if (o.stats) {
+        const n = m.cpu.icount;
+        const s = m.interp.stats;
+        process.stderr.write(
+          `hypwasm: ${n} instructions in ${ms.toFixed(1)} ms (${(n / ms / 1000).toFixed(1)} MIPS), ` +
+            `${s.blocksDecoded} blocks decoded, ${s.invalidations} invalidations, ${s.flushes} flushes\n`,
+        );
+      }
+      if (!m.cpu.halted && o.maxInsns !== undefined) {
+        process.stderr.write(`hypwasm: stopped after ${m.cpu.icount} instructions (--max-insns)\n`);
+        process.exitCode = 3;
+        return;
+      }
+      process.exitCode = m.cpu.exitCode;
+    },
+  );
 
 // ---- difftest (owned by the differential-testing harness, src/difftest) ----------------
 program
@@ -137,26 +155,45 @@ program
 }
 // ---- end images ------------------------------------------------------------------------
 
-// ---- boot (owned by the virt board / Linux boot protocol, src/cli/boot.ts) ---------------
+// ---- boot (owned by the virt board / Linux and Xen boot, src/cli/boot.ts) ---------------
 program
   .command("boot")
-  .description("boot a Linux kernel on the virt board (Linux boot protocol, console on the PL011)")
-  .option("--no-xen", "boot the kernel directly, without Xen (required for now)")
-  .option(
-    "--kernel <file>",
-    "Linux kernel: zImage or Image (default: Debian armmp-lpae + busybox initramfs, fetched on first use)",
+  .description(
+    "boot Xen 4.17 with a Linux dom0 (default) or, with --no-xen, Linux alone on the virt board; " +
+      "the console is the PL011. Without image options it boots Debian's kernels and a busybox " +
+      "initramfs from the image cache (fetched on first use).",
   )
-  .option("--initrd <file>", "initial ramdisk")
-  .option("--append <args>", "kernel command line (/chosen/bootargs)")
-  .option("-m, --mem <MiB>", "guest RAM in MiB", intArg("--mem", 1), 512)
+  .option("--no-xen", "boot a Linux kernel directly (Linux boot protocol), without Xen")
+  .option(
+    "--dom0-kernel <lpae|armmp|file>",
+    "dom0's kernel: a cached Debian flavour (armmp-lpae or armmp) or a zImage file (default: lpae)",
+  )
+  .option("--xen-image <file>", "the Xen image (default: Debian's xen-4.17-armhf from the cache)")
+  .option("--xen-args <args>", `Xen's command line (default: "${DEFAULT_XEN_ARGS}")`)
+  .option("--dom0-args <args>", `dom0's command line (default: "${DEFAULT_DOM0_ARGS}")`)
+  .option("--kernel <file>", "with --no-xen: the Linux kernel, zImage or Image (default: Debian armmp-lpae)")
+  .option("--initrd <file>", "initial ramdisk, dom0's or Linux's (default: the busybox initramfs)")
+  .option("--append <args>", `with --no-xen: the kernel command line (default: "${DEFAULT_LINUX_ARGS}")`)
+  .option(
+    "-m, --mem <MiB>",
+    `guest RAM in MiB (default: ${DEFAULT_MEM_XEN} with Xen, ${DEFAULT_MEM_LINUX} without)`,
+    intArg("--mem", 1),
+  )
   .option("--dtb <file>", "use this device tree instead of the generated one (/chosen is updated)")
   .option("--dump-dtb <file>", "write the device tree the guest would get to a file and exit")
   .option("--cmd <commands>", "type these shell commands at the prompt, print the console, power off")
   .option("--max-insns <n>", "stop after this many guest instructions", intArg("--max-insns", 1))
   .option("--rtc <host|seconds>", "PL031 start value (default: fixed 2026-01-01, deterministic)")
   .option("--stats", "print execution statistics to stderr at exit")
-  .action(async (o: import("./boot.js").BootCliOptions) => {
-    const { bootMain } = await import("./boot.js");
+  .addHelpText(
+    "after",
+    `
+Interactive console (stdin a terminal, no --cmd): keys go to the guest; Ctrl-A x quits,
+Ctrl-A h lists the escapes, Ctrl-A Ctrl-A sends one Ctrl-A. Xen gives its console input
+to dom0 by itself; to switch it to Xen and back (Xen's Ctrl-A three times), type
+Ctrl-A Ctrl-A three times.`,
+  )
+  .action(async (o: BootCliOptions) => {
     process.exitCode = await bootMain(o);
   });
 // ---- end boot --------------------------------------------------------------------------

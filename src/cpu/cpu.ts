@@ -3,8 +3,8 @@
 // the bus, and exception entry.
 
 import { VirtualClock } from "../../runtime/clock.js";
-import { ACC_R, ACC_W, Mmu } from "../../runtime/mmu.js";
-import { Sysregs } from "../../runtime/sysregs.js";
+import { ACC_R, ACC_W, Mmu, type Stage2Fault } from "../../runtime/mmu.js";
+import { HCR, Sysregs } from "../../runtime/sysregs.js";
 import { GenericTimer } from "../../runtime/timer.js";
 import type { Bus } from "../mem/bus.js";
 import { BANK, Mode, PSR, RAM_OFFSET, r13Slot, r14Slot, S, spsrSlot } from "./state.js";
@@ -19,9 +19,11 @@ export const Exc = {
   FIQ: 6,
 } as const;
 
-/** Cpu.intLines bits (issue 3). */
+/** Cpu.intLines bits: the physical IRQ/FIQ inputs (issue 3) and the virtual ones (issue 4). */
 export const INT_IRQ = 1;
 export const INT_FIQ = 2;
+export const INT_VIRQ = 4;
+export const INT_VFIQ = 8;
 
 export interface Semihost {
   /** Perform semihosting operation `op` with parameter block `param`; returns r0. */
@@ -33,12 +35,49 @@ export class GuestAbort {
   constructor(
     /** Exc.DABT or Exc.PABT. */
     readonly kind: number,
-    /** Fault status (short-descriptor FSR encoding). */
+    /** Fault status (short-descriptor FSR encoding, or long with bit 9 set). */
     readonly fsr: number,
     readonly far: number,
     readonly write: boolean,
+    /** (issue 4) A stage-2 fault (null: stage 1): IPA, S1PTW, CM. */
+    readonly s2: Stage2Fault | null = null,
   ) {}
 }
+
+/** (issue 4) HSR exception classes (B3.13.6). */
+export const EC = {
+  UNKNOWN: 0x00,
+  WFX: 0x01,
+  CP15_32: 0x03,
+  CP15_64: 0x04,
+  CP14_32: 0x05,
+  CP14_LS: 0x06,
+  HCPTR: 0x07,
+  CP10_ID: 0x08,
+  CP14_64: 0x0c,
+  SVC_HYP: 0x11,
+  HVC: 0x12,
+  SMC: 0x13,
+  IABT_LOW: 0x20,
+  IABT_HYP: 0x21,
+  DABT_LOW: 0x24,
+  DABT_HYP: 0x25,
+} as const;
+/** HSR.IL: the trapped instruction is 32 bits long. */
+export const HSR_IL = 1 << 25;
+/** ISS.CV | ISS.COND = AL: QEMU reports every trapped conditional instruction as AL (allowed). */
+export const ISS_CV_AL = (1 << 24) | (0xe << 20);
+
+/** Hyp vector offsets (B1.8.1, Table B1-3). */
+export const HVEC = {
+  UNDEF: 0x04,
+  HVC: 0x08,
+  PABT: 0x0c,
+  DABT: 0x10,
+  TRAP: 0x14,
+  IRQ: 0x18,
+  FIQ: 0x1c,
+} as const;
 
 /** Memory access flag bits passed by the semantics (see MemOpts). */
 export const MF_UNPRIV = 1;
@@ -64,10 +103,16 @@ export class Cpu {
    * the run loop adds to it once per block.
    */
   icount = 0;
+  /** (issue 4) Retired instructions by privilege level: PL0, PL1, PL2 (Hyp). */
+  readonly plInsns = [0, 0, 0];
   /** Arena index of the op that was executing when a fault was thrown (set by execOps). */
   faultOp = 0;
-  /** Stage-1 MMU (issue 3, runtime/mmu.ts); mmuOn mirrors SCTLR.M. */
+  /** The PL1&0 regime: stage 1 (issue 3) and stage 2 (issue 4), runtime/mmu.ts. */
   readonly mmu: Mmu;
+  /** (issue 4) The Hyp-mode regime (HSCTLR, HTTBR, HTCR). */
+  readonly hypMmu: Mmu;
+  /** The regime of the current mode (hypMmu in Hyp mode); mmuOn mirrors its `enabled`. */
+  private tr: Mmu;
   mmuOn = false;
   /** VA of the last translated data access (the DFAR of an external abort with the MMU on). */
   lastVa = 0;
@@ -91,6 +136,16 @@ export class Cpu {
   /** ARM semihosting, when enabled (intercepts SVC 0x123456 / 0xAB from PL1). */
   semihost: Semihost | null = null;
 
+  /**
+   * The GIC virtual CPU interface's outputs (issue 4): virtual IRQ/FIQ towards PL1,
+   * combined with HCR.VI/VF into intLines.
+   */
+  setVirtualLines(virq: boolean, vfiq: boolean): void {
+    this.vgicLines = (virq ? INT_VIRQ : 0) | (vfiq ? INT_VFIQ : 0);
+    this.updateVirtLines();
+  }
+  private vgicLines = 0;
+
   constructor(bus: Bus) {
     this.bus = bus;
     this.memory = bus.memory;
@@ -103,16 +158,16 @@ export class Cpu {
     this.fastBase = bus.ramBase;
     this.sys = new Sysregs(this);
     // MMU (issue 3): faults become GuestAborts; while it is on, the VA == PA fast path is off
-    this.mmu = new Mmu({
+    const host = {
       bus,
-      abort: (prefetch, fsr, va, write) => {
-        throw new GuestAbort(prefetch ? Exc.PABT : Exc.DABT, fsr, va, write);
+      abort: (prefetch: boolean, fsr: number, va: number, write: boolean, s2?: Stage2Fault) => {
+        throw new GuestAbort(prefetch ? Exc.PABT : Exc.DABT, fsr, va, write, s2 ?? null);
       },
-      mmuEnabled: (on) => {
-        this.mmuOn = on;
-        this.fastBase = on ? Number.NaN : bus.ramBase;
-      },
-    });
+      mmuEnabled: () => this.regimeChanged(),
+    };
+    this.mmu = new Mmu(host);
+    this.hypMmu = new Mmu(host, "hyp");
+    this.tr = this.mmu;
     this.sys.tlbHook = (crm, opc2, v) => this.mmu.tlbOp(crm, opc2, v);
     this.clock = new VirtualClock(this);
     this.timer = new GenericTimer(this, this.clock);
@@ -122,6 +177,7 @@ export class Cpu {
   reset(): void {
     this.W.fill(0, 0, S.END >> 2);
     this.icount = 0;
+    this.plInsns.fill(0);
     this.W[S.CPSR >> 2] = Mode.SVC | PSR.A | PSR.I | PSR.F;
     this.W[S.ZF >> 2] = 1;
     this.bigEndian = false;
@@ -135,6 +191,40 @@ export class Cpu {
   get mode(): number {
     return this.W[S.CPSR >> 2]! & 0x1f;
   }
+  /** Privilege level of the current mode: 0 User, 2 Hyp, 1 the others. */
+  get pl(): number {
+    const m = this.W[S.CPSR >> 2]! & 0x1f;
+    return m === Mode.USR ? 0 : m === Mode.HYP ? 2 : 1;
+  }
+
+  /**
+   * (issue 4) The translation regime may have changed: entering or leaving Hyp mode, an
+   * MMU enable bit, HCR.VM. Selects the MMU and the identity fast path.
+   */
+  regimeChanged(): void {
+    const hyp = (this.W[S.CPSR >> 2]! & 0x1f) === Mode.HYP;
+    this.tr = hyp ? this.hypMmu : this.mmu;
+    this.mmuOn = this.tr.enabled;
+    this.fastBase = this.mmuOn ? Number.NaN : this.bus.ramBase;
+    this.sys.refreshAlign();
+  }
+
+  /** (issue 4) HCR changed: the virtual interrupt inputs HCR.VI/VF. */
+  hcrChanged(): void {
+    this.updateVirtLines();
+  }
+
+  private updateVirtLines(): void {
+    const hcr = this.sys.hcr;
+    const v = this.vgicLines | (hcr & HCR.VI ? INT_VIRQ : 0) | (hcr & HCR.VF ? INT_VFIQ : 0);
+    this.intLines = (this.intLines & (INT_IRQ | INT_FIQ)) | v;
+  }
+
+  /** The GIC CPU interface's outputs (physical IRQ/FIQ). */
+  setPhysicalLines(irq: boolean, fiq: boolean): void {
+    this.intLines = (this.intLines & ~(INT_IRQ | INT_FIQ)) | (irq ? INT_IRQ : 0) | (fiq ? INT_FIQ : 0);
+  }
+
   get thumb(): boolean {
     return (this.W[S.CPSR >> 2]! & PSR.T) !== 0;
   }
@@ -221,6 +311,7 @@ export class Cpu {
       }
     }
     W[S.CPSR >> 2] = (W[S.CPSR >> 2]! & ~0x1f) | m;
+    if ((old === Mode.HYP) !== (m === Mode.HYP)) this.regimeChanged(); // (issue 4)
   }
 
   getSPSR(): number {
@@ -316,7 +407,7 @@ export class Cpu {
   private ld32Slow(addr: number, flags: number): number {
     // (issue 3) MMU on: aligned little-endian RAM words straight from a soft-TLB hit
     if (this.mmuOn && (addr & 3) === 0 && !this.bigEndian) {
-      const h = this.mmu.hostOffset(addr, ACC_R, this.pl0(flags));
+      const h = this.tr.hostOffset(addr, ACC_R, this.pl0(flags));
       if (h >= 0) return this.u32[h >>> 2]!;
     }
     let v: number;
@@ -340,7 +431,7 @@ export class Cpu {
   private st32Slow(addr: number, v: number, flags: number): void {
     // (issue 3) MMU on: aligned little-endian RAM words through a soft-TLB hit (not code pages)
     if (this.mmuOn && (addr & 3) === 0 && !this.bigEndian) {
-      const h = this.mmu.hostOffset(addr, ACC_W, this.pl0(flags));
+      const h = this.tr.hostOffset(addr, ACC_W, this.pl0(flags));
       if (h >= 0 && this.codePages[(h - RAM_OFFSET) >>> 12] === 0) {
         this.u32[h >>> 2] = v;
         return;
@@ -361,7 +452,7 @@ export class Cpu {
     if (!this.mmuOn) return va >>> 0;
     // MMU (issue 3): LDRT/STRT (MF_UNPRIV) and User mode are checked with PL0 rights
     this.lastVa = va;
-    return this.mmu.translate(va, write ? ACC_W : ACC_R, this.pl0(flags));
+    return this.tr.translate(va, write ? ACC_W : ACC_R, this.pl0(flags));
   }
 
   /** (issue 3) The access is checked with PL0 rights: LDRT/STRT (MF_UNPRIV) or User mode. */
@@ -371,7 +462,7 @@ export class Cpu {
 
   /** Physical address of an instruction fetch (prefetch aborts are GuestAborts). */
   private fetchPa(va: number): number {
-    return this.mmuOn ? this.mmu.translateFetch(va, (this.W[S.CPSR >> 2]! & 0x1f) === Mode.USR) : va >>> 0;
+    return this.mmuOn ? this.tr.translateFetch(va, (this.W[S.CPSR >> 2]! & 0x1f) === Mode.USR) : va >>> 0;
   }
 
   /** Physical address of code at `va` already fetched (the interpreter's page tracking). */
@@ -399,6 +490,11 @@ export class Cpu {
    * including the architectural offset).
    */
   takeException(kind: number, ret: number): void {
+    // (issue 4) exceptions taken while in Hyp mode stay in Hyp mode
+    if ((this.W[S.CPSR >> 2]! & 0x1f) === Mode.HYP) {
+      this.hypSelfException(kind, ret);
+      return;
+    }
     const cpsr = this.getCPSR();
     let mode: number;
     let vec: number;
@@ -447,13 +543,79 @@ export class Cpu {
     this.R[15] = (base + vec) | 0;
   }
 
+  /**
+   * (issue 4) Enter Hyp mode at HVBAR + `vec` (B1.8.4): SPSR_hyp = CPSR, ELR_hyp = the
+   * preferred return address, HSR = `hsr` (null: unchanged, for IRQ/FIQ); A, I and F
+   * masked; T and E from HSCTLR.TE/EE.
+   */
+  enterHyp(vec: number, elr: number, hsr: number | null): void {
+    const cpsr = this.getCPSR();
+    this.setMode(Mode.HYP);
+    this.setSPSR(cpsr);
+    this.W[BANK.HYP_R13 + 1] = elr;
+    if (hsr !== null) this.sys.set("HSR", hsr);
+    this.W[S.IT >> 2] = 0;
+    const hsctlr = this.sys.get("HSCTLR");
+    let c = (this.W[S.CPSR >> 2]! & ~(PSR.T | PSR.E | PSR.J)) | PSR.A | PSR.I | PSR.F;
+    if (hsctlr & (1 << 30)) c |= PSR.T;
+    if (hsctlr & (1 << 25)) c |= PSR.E;
+    this.W[S.CPSR >> 2] = c;
+    this.bigEndian = (c & PSR.E) !== 0;
+    this.R[15] = (this.sys.get("HVBAR") + vec) | 0;
+  }
+
+  /**
+   * (issue 4) A trap from PL0/PL1 to Hyp mode (the Hyp Trap vector) for the executing
+   * instruction at `insnAddr`: ELR_hyp = that instruction, HSR = EC, IL, ISS.
+   */
+  hypTrap(ec: number, iss: number, insnAddr: number, len32: boolean): void {
+    this.enterHyp(HVEC.TRAP, insnAddr, ((ec << 26) | (len32 ? HSR_IL : 0) | iss) >>> 0);
+  }
+
+  /**
+   * (issue 4) An exception of `kind` raised in Hyp mode (`ret` is the PL1-style link value
+   * takeException gets): the Hyp vectors, with the preferred return address in ELR_hyp.
+   */
+  private hypSelfException(kind: number, ret: number): void {
+    // [vector, ret - ELR, HSR]: UNDEF has EC 0x00 with IL UNK/SBZP (B3.13.6; QEMU reports
+    // 0); SVC and aborts bring their HSR in hsrPending; IRQ/FIQ leave HSR unchanged
+    const [vec, off, hsr] =
+      kind === Exc.UNDEF
+        ? [HVEC.UNDEF, this.thumb ? 2 : 4, 0]
+        : kind === Exc.SVC
+          ? [HVEC.HVC, 0, this.hsrPending]
+          : kind === Exc.PABT
+            ? [HVEC.PABT, 4, this.hsrPending]
+            : kind === Exc.DABT
+              ? [HVEC.DABT, 8, this.hsrPending]
+              : [kind === Exc.IRQ ? HVEC.IRQ : HVEC.FIQ, 4, null];
+    this.enterHyp(vec, (ret - off) | 0, hsr);
+  }
+  /** HSR value for the next Hyp-mode SVC/abort taken through takeException. */
+  hsrPending = 0;
+
   /** Take a synchronous abort raised while executing the instruction at `insnAddr`. */
   takeAbort(a: GuestAbort, insnAddr: number): void {
+    const data = a.kind === Exc.DABT;
+    if (a.s2) {
+      this.stage2Abort(a, a.s2, insnAddr);
+      return;
+    }
     let fsr = a.fsr;
     // MMU (issue 3): with TTBCR.EAE = 1 fault status registers use the long format;
     // alignment (0x01) and external (0x08) aborts are raised in the short encoding
-    if (this.mmu.longFormat && (fsr & 0x200) === 0) fsr = fsr === 0x01 ? 0x221 : fsr === 0x08 ? 0x210 : fsr;
-    if (a.kind === Exc.DABT) {
+    const long = this.tr.longFormat || (this.W[S.CPSR >> 2]! & 0x1f) === Mode.HYP;
+    if (long && (fsr & 0x200) === 0) fsr = fsr === 0x01 ? 0x221 : fsr === 0x08 ? 0x210 : fsr;
+    if ((this.W[S.CPSR >> 2]! & 0x1f) === Mode.HYP) {
+      // (issue 4) an abort in Hyp mode: HSR EC 0x25/0x21, HDFAR/HIFAR; no instruction
+      // syndrome (only stage-2 aborts from PL0/PL1 have one), so IL is UNK/SBZP: 0
+      this.sys.set(data ? "HDFAR" : "HIFAR", a.far >>> 0);
+      const iss = (fsr & 0x3f) | (data && a.write ? 1 << 6 : 0);
+      this.hsrPending = ((data ? EC.DABT_HYP : EC.IABT_HYP) << 26) | iss;
+      this.takeException(data ? Exc.DABT : Exc.PABT, (insnAddr + (data ? 8 : 4)) | 0);
+      return;
+    }
+    if (data) {
       this.sys.dfsr = fsr | (a.write ? 1 << 11 : 0);
       this.sys.dfar = a.far >>> 0;
       this.takeException(Exc.DABT, (insnAddr + 8) | 0);
@@ -462,6 +624,102 @@ export class Cpu {
       this.sys.ifar = a.far >>> 0;
       this.takeException(Exc.PABT, (insnAddr + 4) | 0);
     }
+  }
+
+  /**
+   * (issue 4) A stage-2 fault on an access from PL0/PL1: a Hyp Trap with EC 0x24/0x20,
+   * HDFAR/HIFAR = VA, HPFAR = IPA[39:12] in bits [31:4]; for data aborts on single
+   * loads/stores the instruction syndrome (ISV, SAS, SSE, SRT) lets the hypervisor emulate
+   * the access.
+   */
+  private stage2Abort(a: GuestAbort, s2: Stage2Fault, insnAddr: number): void {
+    const data = a.kind === Exc.DABT;
+    this.sys.set(data ? "HDFAR" : "HIFAR", a.far >>> 0);
+    this.sys.set("HPFAR", (Math.floor(s2.ipa / 4096) * 16) >>> 0);
+    let iss = (a.fsr & 0x3f) | (s2.s1ptw ? 1 << 7 : 0) | (s2.cm ? 1 << 8 : 0);
+    // IL is valid only with an instruction syndrome (B3.13.6; UNK/SBZP otherwise: 0, as QEMU)
+    let il = false;
+    if (data) {
+      if (a.write) iss |= 1 << 6;
+      if (!s2.s1ptw && !s2.cm) {
+        const syn = this.loadStoreSyndrome(insnAddr);
+        iss |= syn & 0x1ff0000;
+        il = (syn & (1 << 24)) !== 0 && (syn & 1) === 0;
+      }
+    }
+    this.hypTrap(data ? EC.DABT_LOW : EC.IABT_LOW, iss, insnAddr, il);
+  }
+
+  /**
+   * (issue 4) The instruction syndrome of the load/store at `addr` (B3.13.6): ISV (24),
+   * SAS (23:22), SSE (21), SRT (19:16), or 0 when the instruction is not a single
+   * register load/store with offset addressing (no writeback), as QEMU reports. Bit 0
+   * of the result: the instruction is 16-bit Thumb.
+   */
+  private loadStoreSyndrome(addr: number): number {
+    let insn: number;
+    let t16 = false;
+    try {
+      if (!this.thumb) insn = this.fetch32(addr);
+      else {
+        const hw1 = this.fetch16(addr);
+        if ((hw1 & 0xf800) < 0xe800) {
+          insn = hw1;
+          t16 = true;
+        } else insn = ((hw1 << 16) | this.fetch16(addr + 2)) >>> 0;
+      }
+    } catch {
+      return 0;
+    }
+    const syn = (size: number, sign: boolean, rt: number) =>
+      (1 << 24) | (size << 22) | (sign ? 1 << 21 : 0) | (rt << 16) | (t16 ? 1 : 0);
+    if (t16) {
+      const top = insn >>> 11;
+      if (insn >>> 12 === 0b0101) {
+        const op = (insn >>> 9) & 7; // STR STRH STRB LDRSB LDR LDRH LDRB LDRSH
+        const size = [2, 1, 0, 0, 2, 1, 0, 1][op]!;
+        return syn(size, op === 3 || op === 7, insn & 7);
+      }
+      if (insn >>> 13 === 0b011) return syn(top & 2 ? 0 : 2, false, insn & 7); // LDR/STR(B) imm5
+      if (insn >>> 12 === 0b1000) return syn(1, false, insn & 7); // LDRH/STRH imm5
+      if (insn >>> 12 === 0b1001 || top === 0b01001) return syn(2, false, (insn >>> 8) & 7); // SP / literal
+      return t16 ? 1 : 0;
+    }
+    if (this.thumb) {
+      const hw1 = insn >>> 16;
+      const hw2 = insn & 0xffff;
+      if (hw1 >>> 9 !== 0b1111100 || (hw1 & 0x60) === 0x60) return 0;
+      const size = (hw1 >>> 5) & 3;
+      const sign = (hw1 & 0x100) !== 0;
+      const rt = hw2 >>> 12;
+      const rn = hw1 & 0xf;
+      // imm12 and literal forms, register form: offset addressing
+      if (hw1 & 0x80 || rn === 15 || (hw2 & 0xfc0) === 0) return syn(size, sign, rt);
+      // imm8 forms: P U W in hw2[10:8]; offset (P = 1, W = 0), the unprivileged T form too
+      if (hw2 & 0x800 && (hw2 & 0x500) === 0x400) return syn(size, sign, rt);
+      return 0;
+    }
+    const p = (insn >>> 24) & 1;
+    const w = (insn >>> 21) & 1;
+    if (!p || w) return 0;
+    const rt = (insn >>> 12) & 0xf;
+    if (((insn >>> 26) & 3) === 1) {
+      // LDR/STR/LDRB/STRB (immediate or register; not the media space)
+      if (insn & (1 << 25) && insn & 0x10) return 0;
+      return syn(insn & (1 << 22) ? 0 : 2, false, rt);
+    }
+    if (((insn >>> 25) & 7) === 0 && (insn & 0x90) === 0x90 && (insn & 0x60) !== 0) {
+      const load = (insn & (1 << 20)) !== 0;
+      switch ((insn >>> 5) & 3) {
+        case 1:
+          return syn(1, false, rt); // LDRH/STRH
+        case 2:
+          return load ? syn(0, true, rt) : 0; // LDRSB (LDRD: no syndrome)
+        default:
+          return load ? syn(1, true, rt) : 0; // LDRSH (STRD: no syndrome)
+      }
+    }
+    return 0;
   }
 }
 

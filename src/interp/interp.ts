@@ -2,8 +2,9 @@
 // ops in one arena, blocks are found by PC (plus Thumb bit and IT state) and chained
 // to their last successors, and the generated switch (ops.generated.ts) runs them.
 
-import { type Cpu, Exc, GuestAbort, INT_FIQ, INT_IRQ } from "../cpu/cpu.js";
-import { PSR, S } from "../cpu/state.js";
+import { HCR } from "../../runtime/sysregs.js";
+import { type Cpu, Exc, GuestAbort, HVEC, INT_FIQ, INT_IRQ, INT_VFIQ, INT_VIRQ } from "../cpu/cpu.js";
+import { Mode, PSR, S } from "../cpu/state.js";
 import { decodeWord } from "../decode/pattern.js";
 import { BusError } from "../mem/bus.js";
 import "../sem/all.js";
@@ -50,6 +51,8 @@ function blockKey(pc: number, thumb: boolean, it: number): number {
 
 /** (issue 3) Added to the key of blocks run in User mode (keys are below 2^41). */
 const USER_KEY = 2 ** 41;
+/** (issue 4) Added to the key of blocks run in Hyp mode (their own translation regime). */
+const HYP_KEY = 2 ** 42;
 
 /** Core-register operand fields: an op naming r15 in one of them reads the PC through R[15]. */
 const REG_FIELDS = new Set(["rd", "rn", "rm", "rs", "rt", "rt2", "ra", "rdlo", "rdhi"]);
@@ -62,6 +65,12 @@ function readsPc(names: string[], values: number[]): boolean {
 function itAdvance(it: number): number {
   return (it & 7) === 0 ? 0 : (it & 0xe0) | ((it << 1) & 0x1f);
 }
+
+/** (issue 4) Interrupt routing, FIQ before IRQ: physical line, virtual line, HCR routing bit, CPSR mask, PL1 exception, Hyp vector. */
+const ROUTES = [
+  [INT_FIQ, INT_VFIQ, HCR.FMO, PSR.F, Exc.FIQ, HVEC.FIQ],
+  [INT_IRQ, INT_VIRQ, HCR.IMO, PSR.I, Exc.IRQ, HVEC.IRQ],
+] as const;
 
 export class Interpreter {
   readonly arena = new Int32Array(ARENA_WORDS);
@@ -84,6 +93,8 @@ export class Interpreter {
     cpu.bus.onCodeWrite = (pa) => this.invalidatePage(pa);
     cpu.mmu.codeFlush = () => this.flush(); // (issue 3) translation regime / TLB changes
     cpu.mmu.codeFlushRange = (lo, hi) => this.invalidateVaRange(lo, hi);
+    cpu.hypMmu.codeFlush = () => this.flush(); // (issue 4)
+    cpu.hypMmu.codeFlushRange = () => this.flush();
     cpu.clock.insnOffset = () =>
       this.cur === null ? 0 : (this.currentOp(this.cur) - this.cur.start) / OP_WORDS;
   }
@@ -247,12 +258,14 @@ export class Interpreter {
       const it = thumb ? W[S.IT >> 2]! : 0;
       // (issue 3) User-mode blocks are separate: instruction fetches are checked at PL0;
       // they are dropped when DACR changed for their domains since they were translated
-      const user = (W[S.CPSR >> 2]! & 0x1f) === 0x10;
+      const mode = W[S.CPSR >> 2]! & 0x1f;
+      const user = mode === Mode.USR;
       if (user && cpu.mmu.pl0CodeStale) {
         cpu.mmu.flushCode();
         prev = null;
       }
-      const key = blockKey(pc, thumb, it) + (user ? USER_KEY : 0);
+      const hyp = mode === Mode.HYP;
+      const key = blockKey(pc, thumb, it) + (user ? USER_KEY : hyp ? HYP_KEY : 0);
       let b: Block | null | undefined = null;
       if (prev !== null) {
         if (prev.k1 === key && prev.b1 !== null && !prev.b1.dead) b = prev.b1;
@@ -288,6 +301,7 @@ export class Interpreter {
         const p = cpu.faultOp;
         const n = (p - b.start) / OP_WORDS;
         cpu.icount += n;
+        cpu.plInsns[user ? 0 : hyp ? 2 : 1] += n;
         done += n;
         this.dataFault(e, p);
         prev = null;
@@ -308,6 +322,7 @@ export class Interpreter {
       }
       const n = (ret - b.start) >> 3; // OP_WORDS = 8
       cpu.icount += n;
+      cpu.plInsns[user ? 0 : hyp ? 2 : 1] += n;
       done += n;
       prev = end === b.end ? b : null;
     }
@@ -315,29 +330,62 @@ export class Interpreter {
   }
 
   /**
-   * (issue 3) Take a pending IRQ or FIQ if CPSR does not mask it (FIQ first). At a block
+   * (issue 3) Take a pending IRQ or FIQ if it is not masked (FIQ first). At a block
    * boundary R[15] is the next instruction to execute, so LR = that + 4 (ARM and Thumb).
+   * (issue 4) With EL2 (B1.8.6-B1.8.8): HCR.IMO/FMO route the physical IRQ/FIQ to Hyp
+   * mode, where they are taken from PL0/PL1 whatever CPSR.I/F say; in Hyp mode every
+   * physical IRQ/FIQ, routed or not, is taken in Hyp mode when CPSR.I/F are clear (an
+   * exception taken from Hyp mode is taken to Hyp mode, B1.8.4; QEMU does the same). The virtual
+   * IRQ/FIQ (GIC virtual interface, HCR.VI/VF) are taken at PL1, only when routed and
+   * not in Hyp mode, masked by CPSR.I/F.
    */
   private takeInterrupt(): boolean {
     const cpu = this.cpu;
     const cpsr = cpu.W[S.CPSR >> 2]!;
     const lines = cpu.intLines;
-    let kind: number;
-    if (lines & INT_FIQ && !(cpsr & PSR.F)) kind = Exc.FIQ;
-    else if (lines & INT_IRQ && !(cpsr & PSR.I)) kind = Exc.IRQ;
-    else return false;
-    cpu.takeException(kind, (cpu.R[15]! + 4) | 0);
-    return true;
+    const next = cpu.R[15]!;
+    if (!cpu.el2) {
+      let kind: number;
+      if (lines & INT_FIQ && !(cpsr & PSR.F)) kind = Exc.FIQ;
+      else if (lines & INT_IRQ && !(cpsr & PSR.I)) kind = Exc.IRQ;
+      else return false;
+      cpu.takeException(kind, (next + 4) | 0);
+      return true;
+    }
+    const hcr = cpu.sys.hcr;
+    const inHyp = (cpsr & 0x1f) === Mode.HYP;
+    for (const [line, vline, route, mask, kind, hvec] of ROUTES) {
+      if (lines & line) {
+        if (inHyp ? !(cpsr & mask) : hcr & route) {
+          cpu.enterHyp(hvec, next, null);
+          return true;
+        }
+        if (!inHyp && !(cpsr & mask)) {
+          cpu.takeException(kind, (next + 4) | 0);
+          return true;
+        }
+      }
+      if (lines & vline && hcr & route && !inHyp && !(cpsr & mask)) {
+        cpu.takeException(kind, (next + 4) | 0);
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
    * (issue 3) WFI (cpu.wfiPending): an asserted interrupt input wakes the CPU even when
    * CPSR masks it; otherwise virtual time skips to the next clock event until one
    * asserts an input. Returns false (and halts) when nothing can ever wake the CPU.
+   * (issue 4) The virtual inputs do not wake Hyp mode, where they cannot be taken.
    */
   private waitForInterrupt(): boolean {
     const cpu = this.cpu;
-    while (cpu.intLines === 0) {
+    const wakes = () =>
+      (cpu.intLines &
+        (cpu.mode === Mode.HYP ? INT_IRQ | INT_FIQ : INT_IRQ | INT_FIQ | INT_VIRQ | INT_VFIQ)) !==
+      0;
+    while (!wakes()) {
       if (cpu.clock.skipToNextEvent()) continue;
       if (this.idleHook?.()) continue;
       this.idleHalt = true;

@@ -5,8 +5,9 @@
 //     the kernel if the kernel reaches that far;
 //   - the DTB at the first 4 KiB boundary after the initrd (at the initrd address when
 //     there is no initrd);
-//   - entry at the kernel's first byte in SVC mode, MMU and caches off, IRQ/FIQ/async
-//     aborts masked, r0 = 0, r1 = 0xffffffff (machine type: none, DT only), r2 = DTB.
+//   - entry at the kernel's first byte in SVC mode (Hyp mode when the core has EL2), MMU
+//     and caches off, IRQ/FIQ/async aborts masked, r0 = 0, r1 = 0xffffffff (machine
+//     type: none, DT only), r2 = DTB.
 // QEMU gets there through a few instructions of bootloader at the start of RAM; we set
 // the registers directly (no guest-visible difference but those instructions).
 
@@ -35,19 +36,24 @@ export function inspectKernel(data: Uint8Array): KernelInfo {
     throw new LinuxBootError(
       "kernel is an ELF file; boot takes a zImage or Image (use `hypwasm run` for ELF)",
     );
-  const dv = new DataView(data.buffer, data.byteOffset, data.byteLength);
-  if (dv.getUint32(0x24, true) === ZIMAGE_MAGIC) {
-    if (dv.getUint32(0x24, false) === ZIMAGE_MAGIC)
-      throw new LinuxBootError("big-endian zImage kernels are not supported");
-    // zImage header: 0x28 = start address, 0x2c = end address (size = end - start).
-    const start = dv.getUint32(0x28, true);
-    const end = dv.getUint32(0x2c, true);
-    const size = (end - start) >>> 0;
+  const z = zImageHeader(data);
+  if (z) {
+    if (z.bigEndian) throw new LinuxBootError("big-endian zImage kernels are not supported");
+    const size = (z.end - z.start) >>> 0;
     if (size > data.length)
       throw new LinuxBootError(`kernel zImage is truncated (${data.length} of ${size} bytes)`);
     return { kind: "zimage", size: data.length };
   }
   return { kind: "image", size: data.length };
+}
+
+/** The zImage header (magic at 0x24, then start and end addresses), if there is one. */
+export function zImageHeader(data: Uint8Array): { start: number; end: number; bigEndian: boolean } | null {
+  if (data.length < 0x30) return null;
+  const dv = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  const le = dv.getUint32(0x24, true) === ZIMAGE_MAGIC;
+  if (!le && dv.getUint32(0x24, false) !== ZIMAGE_MAGIC) return null;
+  return { start: dv.getUint32(0x28, le), end: dv.getUint32(0x2c, le), bigEndian: !le };
 }
 
 export interface LinuxLayout {
@@ -112,10 +118,20 @@ export function bootLinux(bus: Bus, cpu: Cpu, img: LinuxBootImages): LinuxLayout
   return layout;
 }
 
+/**
+ * The CPSR an image is entered with: SVC, or Hyp when the core has EL2 (QEMU enters ELF
+ * and Linux images alike in Hyp mode then, as firmware on hardware with the
+ * Virtualization Extensions does for Linux: booting.rst), asynchronous aborts, IRQ and
+ * FIQ masked.
+ */
+export function entryCpsr(cpu: Cpu): number {
+  return (cpu.el2 ? Mode.HYP : Mode.SVC) | PSR.A | PSR.I | PSR.F;
+}
+
 /** CPU state at the kernel's entry point. */
 export function enterLinux(cpu: Cpu, entry: number, dtbAddr: number): void {
   cpu.reset();
-  cpu.setCPSR(Mode.SVC | PSR.A | PSR.I | PSR.F);
+  cpu.setCPSR(entryCpsr(cpu));
   cpu.R[0] = 0;
   cpu.R[1] = -1;
   cpu.R[2] = dtbAddr | 0;

@@ -86,6 +86,7 @@ export const Hint = { NOP: 0, YIELD: 1, WFE: 2, WFI: 3, SEV: 4, DBG: 5 } as cons
 
 export const SYS_HINT = defineInsn("sys_hint", { op: 6 }, [], (b, p) => {
   if (p.op === Hint.WFI) b.callMayExit("wfi", b.nextAddr());
+  else if (p.op === Hint.WFE) b.callMayExit("wfe"); // (issue 4) HCR.TWE
 });
 
 export const SYS_MRC = defineInsn("sys_mrc", {}, ["idx", "rt"], (b, _p, f) => {

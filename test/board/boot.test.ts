@@ -204,6 +204,13 @@ describe("hypwasm boot: interrupt-driven console input", () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toBe(q);
   });
+  it("long piped input arrives whole and in order (one receive FIFO at a time)", () => {
+    const input = `${"0123456789abcdefghijklmnopqrstuvwxyz".repeat(3)}\nq`;
+    const q = qemu({ mem: 128, kernel: IRQ }, [], input);
+    const r = cliInput(input, "boot", "--no-xen", "--kernel", IRQ, "-m", "128");
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe(q);
+  });
   it("a guest idle in WFI with no more input stops with a message", () => {
     const r = cliInput("", "boot", "--no-xen", "--kernel", IRQ, "-m", "128");
     expect(r.status).toBe(0);
@@ -274,7 +281,73 @@ describe("hypwasm boot: bad input", () => {
     );
     oneLine(cli("boot", "--no-xen", "--kernel", KERNEL, "-m", "1"), /no room for the device tree/);
   });
-  it("Xen is not there yet", () => {
-    oneLine(cli("boot", "--kernel", KERNEL), /pass --no-xen/);
+  it("Xen boot: options of the other boot, missing or wrong files, too little memory", () => {
+    const initrd = join(dir, "dom0.initrd");
+    writeFileSync(initrd, "x".repeat(100));
+    const xen = fakeXen();
+    oneLine(cli("boot", "--kernel", KERNEL), /^hypwasm: error: --kernel: only with --no-xen/);
+    oneLine(cli("boot", "--no-xen", "--dom0-args", "x"), /^hypwasm: error: --dom0-args: not with --no-xen/);
+    const xenBoot = (...a: string[]) => cli("boot", "--dom0-kernel", KERNEL, "--initrd", initrd, ...a);
+    oneLine(
+      xenBoot("--xen-image", join(dir, "nope")),
+      /^hypwasm: error: cannot read Xen image .*no such file/,
+    );
+    oneLine(
+      xenBoot("--xen-image", KERNEL),
+      /^hypwasm: error: the Xen image has no little-endian zImage header/,
+    );
+    oneLine(
+      cli("boot", "--xen-image", xen, "--dom0-kernel", join(dir, "nope"), "--initrd", initrd),
+      /^hypwasm: error: cannot read dom0 kernel .*no such file/,
+    );
+    oneLine(xenBoot("--xen-image", xen, "-m", "256"), /^hypwasm: error: dom0 kernel .* does not fit in RAM/);
+  });
+});
+
+/** A stand-in for Xen's image: only its zImage header matters to the loader. */
+function fakeXen(): string {
+  const z = new Uint8Array(0x1000);
+  const dv = new DataView(z.buffer);
+  dv.setUint32(0x24, 0x016f2818, true);
+  dv.setUint32(0x2c, 0x5000, true); // Xen's end includes its BSS: longer than the file
+  const f = join(dir, "fakexen.bin");
+  writeFileSync(f, z);
+  return f;
+}
+
+describe("hypwasm boot (Xen): --dump-dtb", () => {
+  it("Xen's command line in /chosen, the dom0 modules as guest-loader's, PSCI over SMC", () => {
+    const initrd = join(dir, "dom0.initrd");
+    writeFileSync(initrd, "y".repeat(1000));
+    const out = join(dir, "xen.dtb");
+    const r = cli(
+      "boot",
+      "--xen-image",
+      fakeXen(),
+      "--dom0-kernel",
+      KERNEL,
+      "--initrd",
+      initrd,
+      "--xen-args",
+      "dom0_mem=128M",
+      "--dom0-args",
+      "console=hvc0 quiet",
+      "--dump-dtb",
+      out,
+    );
+    expect(r.status, r.stderr).toBe(0);
+    const dts = execFileSync("dtc", ["-q", "-I", "dtb", "-O", "dts", out], { encoding: "utf8" });
+    expect(dts).toContain('bootargs = "dom0_mem=128M";');
+    expect(dts).toContain('method = "smc";');
+    const kernelSize = readFileSync(KERNEL).length;
+    expect(dts).toMatch(
+      new RegExp(
+        `module@0x50000000 \\{\\s*reg = <0x00 0x50000000 0x00 0x${kernelSize.toString(16)}>;\\s*` +
+          'compatible = "multiboot,module\\\\0multiboot,kernel";\\s*bootargs = "console=hvc0 quiet";',
+      ),
+    );
+    expect(dts).toMatch(
+      /module@0x51000000 \{\s*reg = <0x00 0x51000000 0x00 0x3e8>;\s*compatible = "multiboot,module\\0multiboot,ramdisk";/,
+    );
   });
 });

@@ -1,15 +1,18 @@
 // The device tree writer/reader, and the virt board's tree against QEMU's: QEMU 7.2
 // `-M virt,highmem=off -cpu cortex-a15 -m 512 -machine dumpdtb=...` with the same
-// kernel, initrd and command line. Every node and property QEMU writes must be in ours
-// with the same value, except the intended differences listed below.
+// kernel, initrd and command line, and `-M virt,virtualization=on,gic-version=2,
+// highmem=off -m 1024` with Xen's guest-loader modules. Every node and property QEMU
+// writes must be in ours with the same value, except the intended differences listed
+// below.
 import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { decodeFdt, encodeFdt, FDT_MAGIC, FdtError, FdtNode } from "../../src/board/fdt.js";
-import { VIRT_FDT_SIZE, VirtBoard } from "../../src/board/virt.js";
+import { applyChosen, VIRT_FDT_SIZE, VirtBoard } from "../../src/board/virt.js";
 import { linuxLayout } from "../../src/loader/linux.js";
+import { DOM0_INITRD_ADDR, DOM0_KERNEL_ADDR, dom0Modules } from "../../src/loader/xen.js";
 
 const dir = mkdtempSync(join(tmpdir(), "hypwasm-fdt-"));
 
@@ -85,6 +88,84 @@ function walkProps(n: FdtNode): Record<string, Record<string, string>> {
   return r;
 }
 
+/** QEMU 7.2's device tree for a -M option and boot arguments (-machine dumpdtb). */
+function qemuDtb(machine: string, mem: number, args: string[]): Uint8Array {
+  const qdtb = join(dir, `qemu-${machine.replace(/\W/g, "_")}.dtb`);
+  const q = spawnSync(
+    "qemu-system-arm",
+    ["-M", machine, "-cpu", "cortex-a15", "-m", String(mem), "-display", "none", ...args].concat([
+      "-machine",
+      `dumpdtb=${qdtb}`,
+    ]),
+    { encoding: "utf8", timeout: 60_000 },
+  );
+  expect(q.status, q.stderr).toBe(0);
+  return new Uint8Array(readFileSync(qdtb));
+}
+
+/**
+ * Every node and property of QEMU's tree is in ours with the same value, except the
+ * intended differences; ours has nothing more; dtc accepts ours.
+ */
+function expectQemuTree(qemuBlob: Uint8Array, ours: Uint8Array): void {
+  const qemu = decodeFdt(qemuBlob);
+  // same total size as QEMU's blob (Linux reserves the whole blob)
+  expect(ours.length).toBe(qemuBlob.length);
+  const mine = decodeFdt(ours);
+  expect(mine.memReserve).toEqual(qemu.memReserve);
+
+  // dtc accepts ours with no complaint it does not make about QEMU's (guest-loader's
+  // module@0x... nodes draw warnings in both)
+  const dtc = (blob: Uint8Array, name: string) => {
+    const f = join(dir, name);
+    writeFileSync(f, blob);
+    return spawnSync("dtc", ["-I", "dtb", "-O", "dts", "-o", "/dev/null", f], { encoding: "utf8" });
+  };
+  const d = dtc(ours, "ours.dtb");
+  expect(d.status).toBe(0);
+  expect(d.stderr.replaceAll("ours.dtb", "x")).toBe(
+    dtc(qemuBlob, "qemu.dtb").stderr.replaceAll("qemu.dtb", "x"),
+  );
+
+  const qn = walk(qemu.root, "", new Map());
+  const on = walk(mine.root, "", new Map());
+  const missing: string[] = [];
+  const diffs: string[] = [];
+  for (const [path, qnode] of qn) {
+    if (OMITTED_NODES.some((re) => re.test(path))) {
+      expect(on.has(path), `${path} is listed as omitted but present`).toBe(false);
+      continue;
+    }
+    const onode = on.get(path);
+    if (!onode) {
+      missing.push(path);
+      continue;
+    }
+    for (const p of qnode.props) {
+      const key = `${path}:${p.name}`;
+      const v = onode.get(p.name);
+      if (!v) diffs.push(`${key} missing`);
+      else if (RANDOM_PROPS.includes(key)) {
+        if (v.length !== p.value.length) diffs.push(`${key} length ${v.length} != ${p.value.length}`);
+      } else if (hex(v) !== hex(p.value)) diffs.push(`${key}: ours ${hex(v)} qemu ${hex(p.value)}`);
+    }
+    for (const p of onode.props) if (!qnode.get(p.name)) diffs.push(`${path}:${p.name} is ours only`);
+  }
+  // the boot modules in QEMU's order (a module without a specific compatible string
+  // would get its kind from its place)
+  const modules = (t: FdtNode) => t.find("/chosen")!.children.map((c) => c.name);
+  expect(modules(mine.root)).toEqual(modules(qemu.root));
+  for (const path of on.keys()) if (!qn.has(path)) diffs.push(`${path}: node is ours only`);
+  expect(missing).toEqual([]);
+  expect(diffs).toEqual([]);
+  // the omissions are all real: QEMU has every node we say we leave out
+  for (const re of OMITTED_NODES)
+    expect(
+      [...qn.keys()].some((p) => re.test(p)),
+      String(re),
+    ).toBe(true);
+}
+
 describe("virt device tree vs QEMU's", () => {
   it("has QEMU's nodes and properties (minus the intended differences)", () => {
     // a small raw "kernel" and an initrd: /chosen gets bootargs and initrd addresses
@@ -92,87 +173,56 @@ describe("virt device tree vs QEMU's", () => {
     const initrd = join(dir, "initrd");
     writeFileSync(kernel, new Uint8Array(0x10000));
     writeFileSync(initrd, "0123456789abcdef0123");
-    const qdtb = join(dir, "qemu.dtb");
     const append = "console=ttyAMA0 earlycon rdinit=/init";
-    const q = spawnSync(
-      "qemu-system-arm",
-      [
-        "-M",
-        "virt,highmem=off",
-        "-cpu",
-        "cortex-a15",
-        "-m",
-        "512",
-        "-display",
-        "none",
-        "-kernel",
-        kernel,
-        "-initrd",
-        initrd,
-        "-append",
-        append,
-        "-machine",
-        `dumpdtb=${qdtb}`,
-      ],
-      { encoding: "utf8", timeout: 60_000 },
-    );
-    expect(q.status, q.stderr).toBe(0);
-    const qemuBlob = new Uint8Array(readFileSync(qdtb));
-    const qemu = decodeFdt(qemuBlob);
+    const qemu = qemuDtb("virt,highmem=off", 512, ["-kernel", kernel, "-initrd", initrd, "-append", append]);
 
     const board = new VirtBoard({ memMiB: 512, console: () => {} });
     const l = linuxLayout(board.ramBase, board.ramSize, 0x10000, 20, VIRT_FDT_SIZE);
     const ours = encodeFdt(
       board.deviceTree({ bootargs: append, initrd: { start: l.initrdStart, end: l.initrdEnd } }),
-      {
-        minSize: VIRT_FDT_SIZE,
-      },
+      { minSize: VIRT_FDT_SIZE },
     );
-    // same total size as QEMU's blob (Linux reserves the whole blob)
-    expect(ours.length).toBe(qemuBlob.length);
-    const mine = decodeFdt(ours);
-    expect(mine.memReserve).toEqual(qemu.memReserve);
+    expectQemuTree(qemu, ours);
+  });
 
-    // dtc accepts ours without complaint
-    const f = join(dir, "ours.dtb");
-    writeFileSync(f, ours);
-    const d = spawnSync("dtc", ["-I", "dtb", "-O", "dts", f], { encoding: "utf8" });
-    expect(d.status).toBe(0);
-    expect(d.stderr).toBe("");
-    expect(d.stdout).toContain('stdout-path = "/pl011@9000000";');
+  it("with virtualization and Xen's boot modules: as QEMU's virtualization=on and guest-loader", () => {
+    // Xen's image is loaded as a kernel; guest-loader adds /chosen/module@0x... nodes.
+    const xen = join(dir, "xen.bin");
+    const dom0 = join(dir, "dom0.bin");
+    const initrd = join(dir, "dom0-initrd");
+    writeFileSync(xen, new Uint8Array(0x20000));
+    writeFileSync(dom0, new Uint8Array(0x12345));
+    writeFileSync(initrd, "initrd bytes");
+    const xenArgs = "dom0_mem=256M console=dtuart dtuart=/pl011@9000000";
+    const dom0Args = "console=hvc0 foo=bar";
+    const qemu = qemuDtb("virt,virtualization=on,gic-version=2,highmem=off", 1024, [
+      "-kernel",
+      xen,
+      "-append",
+      xenArgs,
+      "-device",
+      `guest-loader,addr=0x${DOM0_KERNEL_ADDR.toString(16)},kernel=${dom0},bootargs=${dom0Args}`,
+      "-device",
+      `guest-loader,addr=0x${DOM0_INITRD_ADDR.toString(16)},initrd=${initrd}`,
+    ]);
+    const board = new VirtBoard({ memMiB: 1024, console: () => {}, virtualization: true });
+    const modules = dom0Modules(0x12345, 12, dom0Args);
+    const ours = encodeFdt(board.deviceTree({ bootargs: xenArgs, modules }), { minSize: VIRT_FDT_SIZE });
+    expectQemuTree(qemu, ours);
+    // what the comparison relies on: QEMU's tree has the virtualization parts
+    const q = decodeFdt(qemu).root;
+    expect(q.find("/intc@8000000")!.getU32("reg", 13)).toBe(0x08040000); // GICV
+    expect(q.find("/psci")!.getStrings("method")).toEqual(["smc"]);
+    expect(q.find("/chosen/module@0x50000000")!.getStrings("bootargs")).toEqual([dom0Args]);
+  });
 
-    const qn = walk(qemu.root, "", new Map());
-    const on = walk(mine.root, "", new Map());
-    const missing: string[] = [];
-    const diffs: string[] = [];
-    for (const [path, qnode] of qn) {
-      if (OMITTED_NODES.some((re) => re.test(path))) {
-        expect(on.has(path), `${path} is listed as omitted but present`).toBe(false);
-        continue;
-      }
-      const onode = on.get(path);
-      if (!onode) {
-        missing.push(path);
-        continue;
-      }
-      for (const p of qnode.props) {
-        const key = `${path}:${p.name}`;
-        const v = onode.get(p.name);
-        if (!v) diffs.push(`${key} missing`);
-        else if (RANDOM_PROPS.includes(key)) {
-          if (v.length !== p.value.length) diffs.push(`${key} length ${v.length} != ${p.value.length}`);
-        } else if (hex(v) !== hex(p.value)) diffs.push(`${key}: ours ${hex(v)} qemu ${hex(p.value)}`);
-      }
-      for (const p of onode.props) if (!qnode.get(p.name)) diffs.push(`${path}:${p.name} is ours only`);
-    }
-    for (const path of on.keys()) if (!qn.has(path)) diffs.push(`${path}: node is ours only`);
-    expect(missing).toEqual([]);
-    expect(diffs).toEqual([]);
-    // the omissions are all real: QEMU has every node we say we leave out
-    for (const re of OMITTED_NODES)
-      expect(
-        [...qn.keys()].some((p) => re.test(p)),
-        String(re),
-      ).toBe(true);
+  it("--dtb: applyChosen replaces the boot modules of a given tree", () => {
+    const board = new VirtBoard({ memMiB: 1024, console: () => {}, virtualization: true });
+    const tree = board.deviceTree({ modules: dom0Modules(100, 200, "a") });
+    applyChosen(tree.find("/chosen")!, { modules: dom0Modules(300) });
+    const mods = tree.find("/chosen")!.children;
+    expect(mods.map((m) => m.name)).toEqual(["module@0x50000000"]);
+    expect(mods[0]!.getU32("reg", 3)).toBe(300);
+    expect(mods[0]!.get("bootargs")).toBeUndefined();
   });
 });

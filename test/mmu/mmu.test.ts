@@ -21,11 +21,11 @@ function mk() {
   };
   const mcr = (crn: number, opc1: number, crm: number, opc2: number, v: number) => {
     const d = sysregByIndex(sysregIndex(15, opc1, crn, crm, opc2))!;
-    expect(cpu.sys.write(d, v, false)).toBe(true);
+    expect(cpu.sys.write(d, v, 1)).toBe(true);
   };
   const mcrr = (opc1: number, crm: number, lo: number, hi: number) => {
     const d = sysregByIndex(sysregIndex64(15, opc1, crm))!;
-    expect(cpu.sys.write64(d, lo, hi, false)).toBe(true);
+    expect(cpu.sys.write64(d, lo, hi, 1)).toBe(true);
   };
   return { bus, cpu, mcr, mcrr, flushes: () => codeFlushes };
 }

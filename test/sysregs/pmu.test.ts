@@ -11,7 +11,7 @@ describe("PMCCNTR", () => {
   const PMCNTENSET = reg(12, 1);
   const PMCNTENCLR = reg(12, 2);
   const PMCCNTR = reg(13, 0);
-  const read = () => sys.read(PMCCNTR, false)!;
+  const read = () => sys.read(PMCCNTR, 1)!;
   const retire = (n: number) => {
     m.cpu.icount += n;
   };
@@ -20,25 +20,25 @@ describe("PMCCNTR", () => {
     expect(read()).toBe(0);
     retire(500);
     expect(read()).toBe(0); // not enabled
-    sys.write(PMCR, 1, false);
+    sys.write(PMCR, 1, 1);
     retire(500);
     expect(read()).toBe(0); // PMCNTENSET.C still clear
-    sys.write(PMCNTENSET, 0x80000000, false);
+    sys.write(PMCNTENSET, 0x80000000, 1);
     retire(1000);
     expect(read()).toBe(1000);
-    sys.write(PMCNTENCLR, 0x80000000, false);
+    sys.write(PMCNTENCLR, 0x80000000, 1);
     retire(1000);
     expect(read()).toBe(1000);
-    sys.write(PMCNTENSET, 0x80000000, false);
+    sys.write(PMCNTENSET, 0x80000000, 1);
     retire(24);
     expect(read()).toBe(1024);
-    sys.write(PMCR, 1 | 4, false); // reset
+    sys.write(PMCR, 1 | 4, 1); // reset
     expect(read()).toBe(0);
-    sys.write(PMCR, 1 | 8, false); // divide by 64
+    sys.write(PMCR, 1 | 8, 1); // divide by 64
     retire(640);
     expect(read()).toBe(10);
-    sys.write(PMCCNTR, 0xfffffffe, false);
-    sys.write(PMCR, 1, false);
+    sys.write(PMCCNTR, 0xfffffffe, 1);
+    sys.write(PMCR, 1, 1);
     retire(3);
     expect(read()).toBe(1); // wraps at 32 bits
   });

@@ -2,7 +2,7 @@
 // tiers. A helper returns non-zero when it changed control flow (R[15] holds the next
 // address) so the block ends.
 
-import { type Cpu, Exc } from "../../cpu/cpu.js";
+import { type Cpu, EC, Exc, HSR_IL } from "../../cpu/cpu.js";
 import { Mode, PSR, S } from "../../cpu/state.js";
 import { systemHelpers } from "./system.js";
 
@@ -44,6 +44,9 @@ export const coreHelpers = {
     // the SPSR holds the ITSTATE of the next instruction (SVC retires; QEMU does the same)
     const it = cpu.W[S.IT >> 2]!;
     if (it !== 0) cpu.W[S.IT >> 2] = (it & 7) === 0 ? 0 : (it & 0xe0) | ((it << 1) & 0x1f);
+    // (issue 4) an SVC in Hyp mode is taken in Hyp mode with HSR EC 0x11
+    if (cpu.mode === Mode.HYP)
+      cpu.hsrPending = ((EC.SVC_HYP << 26) | (cpu.thumb ? 0 : HSR_IL) | (imm & 0xffff)) >>> 0;
     cpu.takeException(Exc.SVC, next);
     return 1;
   },

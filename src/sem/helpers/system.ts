@@ -6,8 +6,8 @@
 // called with b.callMayExit return 1 when they changed control flow (R[15] = next PC,
 // e.g. after raising an exception) and 0 to continue with the next instruction.
 
-import { sysregByIndex } from "../../../runtime/sysregs.js";
-import { type Cpu, Exc, MF_ALIGNED } from "../../cpu/cpu.js";
+import { HCR, type SysregDef, sysregByIndex } from "../../../runtime/sysregs.js";
+import { type Cpu, EC, Exc, HSR_IL, HVEC, ISS_CV_AL, MF_ALIGNED } from "../../cpu/cpu.js";
 import { BANK, isValidMode, Mode, PSR, r13Slot, r14Slot, S, spsrSlot } from "../../cpu/state.js";
 import { curInsnAddr } from "./core.js";
 
@@ -356,36 +356,67 @@ export const systemHelpers = {
   /**
    * HVC #imm: UNDEFINED at PL0. Without EL2, QEMU -M virt uses HVC as the PSCI conduit
    * and treats every HVC from PL1 as a PSCI call (r0 = result), never UNDEFINED.
+   * (issue 4) With EL2: the Hypervisor Call exception (EC
+   * 0x12, ISS = imm16), taken at HVBAR + 0x14 from PL1 and + 0x08 from Hyp mode, with
+   * ELR_hyp = the next instruction.
    */
-  hvc(cpu: Cpu, _imm: number): number {
+  hvc(cpu: Cpu, imm: number): number {
     if (cpu.mode === Mode.USR) return raiseUndef(cpu);
+    const next = nextPC(cpu, 4);
     if (!hasEL2(cpu)) {
       psciCall(cpu);
-      cpu.R[15] = nextPC(cpu, 4);
+      cpu.R[15] = next;
       return 1;
     }
-    // EL2 paths (Hyp issue): HCR.HCD, trap to Hyp mode at vector 0x08 (0x14 from Hyp).
-    return raiseUndef(cpu);
+    cpu.enterHyp(
+      cpu.mode === Mode.HYP ? HVEC.HVC : HVEC.TRAP,
+      next,
+      ((EC.HVC << 26) | HSR_IL | (imm & 0xffff)) >>> 0,
+    );
+    return 1;
   },
 
-  /** SMC #imm: no EL3 and the PSCI conduit is HVC, so UNDEFINED. */
+  /**
+   * SMC #imm: UNDEFINED without EL2 (the board's PSCI conduit is HVC then). (issue 4) With
+   * EL2 and no EL3 the board's PSCI conduit is SMC (QEMU virt,virtualization=on): a PL1 SMC
+   * traps to Hyp mode when HCR.TSC (EC 0x13, ELR_hyp = the SMC), otherwise it is a PSCI call.
+   */
   smc(cpu: Cpu, _imm: number): number {
-    return raiseUndef(cpu);
+    const m = cpu.mode;
+    if (!hasEL2(cpu) || m === Mode.USR) return raiseUndef(cpu);
+    if (m !== Mode.HYP && cpu.sys.hcr & HCR.TSC) {
+      cpu.hypTrap(EC.SMC, 0, curInsnAddr(cpu), true);
+      return 1;
+    }
+    psciCall(cpu);
+    cpu.R[15] = nextPC(cpu, 4);
+    return 1;
   },
 
-  /** WFI: continue with the next instruction (the run loop may sleep until an interrupt). */
+  /**
+   * WFI: continue with the next instruction (the run loop may sleep until an interrupt).
+   * (issue 4) Trapped to Hyp mode from PL0/PL1 by HCR.TWI (EC 0x01, ISS.TI = 0) when it
+   * would suspend: not when an interrupt input is asserted, masked or not (as QEMU).
+   */
   wfi(cpu: Cpu, next: number): number {
+    if (cpu.intLines === 0 && wfxTrapped(cpu, HCR.TWI, 0)) return 1;
     waitForInterrupt(cpu);
     cpu.R[15] = next;
     return 1;
   },
 
+  /** WFE: a NOP for one core without events to wait for; (issue 4) HCR.TWE traps it (ISS.TI = 1). */
+  wfe(cpu: Cpu): number {
+    return wfxTrapped(cpu, HCR.TWE, 1) ? 1 : 0;
+  },
+
   /** MRC: idx = sysreg table index (-1 unknown), rt 15 = APSR.NZCV. */
   mrc(cpu: Cpu, idx: number, rt: number): number {
     const d = sysregByIndex(idx);
-    if (!d) return raiseUndef(cpu);
-    const v = cpu.sys.read(d, cpu.mode === Mode.USR);
-    if (v === undefined) return raiseUndef(cpu);
+    const pl = cpu.pl;
+    if (!d || !cpu.sys.allowed(d, pl, false)) return raiseUndef(cpu);
+    if (pl < 2 && cpu.el2 && cpu.sys.trapped(d, false)) return coprocTrap(cpu, d, true);
+    const v = cpu.sys.read(d, pl)!;
     if (rt === 15) {
       const W = cpu.W;
       W[S.NF >> 2] = v & PSR.N;
@@ -399,16 +430,20 @@ export const systemHelpers = {
   /** MCR: idx = sysreg table index (-1 unknown). */
   mcr(cpu: Cpu, idx: number, v: number): number {
     const d = sysregByIndex(idx);
-    if (!d || !cpu.sys.write(d, v, cpu.mode === Mode.USR)) return raiseUndef(cpu);
+    const pl = cpu.pl;
+    if (!d || !cpu.sys.allowed(d, pl, true)) return raiseUndef(cpu);
+    if (pl < 2 && cpu.el2 && cpu.sys.trapped(d, true)) return coprocTrap(cpu, d, false);
+    cpu.sys.write(d, v, pl);
     return 0;
   },
 
   /** MRRC: Rt gets the low word, Rt2 the high word. */
   mrrc(cpu: Cpu, idx: number, rt: number, rt2: number): number {
     const d = sysregByIndex(idx);
-    if (!d) return raiseUndef(cpu);
-    const v = cpu.sys.read64(d, cpu.mode === Mode.USR);
-    if (v === undefined) return raiseUndef(cpu);
+    const pl = cpu.pl;
+    if (!d || !cpu.sys.allowed(d, pl, false)) return raiseUndef(cpu);
+    if (pl < 2 && cpu.el2 && cpu.sys.trapped(d, false)) return coprocTrap(cpu, d, true);
+    const v = cpu.sys.read64(d, pl)!;
     cpu.R[rt] = v[0];
     cpu.R[rt2] = v[1];
     return 0;
@@ -417,10 +452,44 @@ export const systemHelpers = {
   /** MCRR: lo = Rt, hi = Rt2. */
   mcrr(cpu: Cpu, idx: number, lo: number, hi: number): number {
     const d = sysregByIndex(idx);
-    if (!d || !cpu.sys.write64(d, lo, hi, cpu.mode === Mode.USR)) return raiseUndef(cpu);
+    const pl = cpu.pl;
+    if (!d || !cpu.sys.allowed(d, pl, true)) return raiseUndef(cpu);
+    if (pl < 2 && cpu.el2 && cpu.sys.trapped(d, true)) return coprocTrap(cpu, d, false);
+    cpu.sys.write64(d, lo, hi, pl);
     return 0;
   },
 };
+
+/** (issue 4) WFI/WFE from PL0/PL1 with the HCR trap bit set: Hyp Trap, EC 0x01. */
+function wfxTrapped(cpu: Cpu, bit: number, ti: number): boolean {
+  if (!cpu.el2 || cpu.pl === 2 || !(cpu.sys.hcr & bit)) return false;
+  const a = curInsnAddr(cpu);
+  const len32 = !cpu.thumb || (cpu.fetch16(a) & 0xf800) >= 0xe800;
+  cpu.hypTrap(EC.WFX, ISS_CV_AL | ti, a, len32);
+  return true;
+}
+
+/**
+ * (issue 4) A trapped MCR/MRC/MCRR/MRRC (B3.13.6): EC by coprocessor and form, ISS with
+ * the encoding and the transfer registers (Rt, Rt2) taken from the instruction itself;
+ * the instruction word has the same field layout in A32 and T32.
+ */
+function coprocTrap(cpu: Cpu, d: SysregDef, read: boolean): number {
+  const a = curInsnAddr(cpu);
+  const insn = cpu.thumb ? ((cpu.fetch16(a) << 16) | cpu.fetch16(a + 2)) >>> 0 : cpu.fetch32(a);
+  const rt = (insn >>> 12) & 0xf;
+  let ec: number;
+  let iss: number;
+  if (d.is64) {
+    ec = d.cp === 15 ? EC.CP15_64 : EC.CP14_64;
+    iss = (d.opc1 << 16) | (((insn >>> 16) & 0xf) << 10) | (rt << 5) | (d.crm << 1);
+  } else {
+    ec = d.cp === 15 ? EC.CP15_32 : EC.CP14_32;
+    iss = (d.opc2 << 17) | (d.opc1 << 14) | (d.crn << 10) | (rt << 5) | (d.crm << 1);
+  }
+  cpu.hypTrap(ec, ISS_CV_AL | iss | (read ? 1 : 0), a, true);
+  return 1;
+}
 
 /** CPSR <- psr (exception-return rules), PC <- pc aligned for the new state. */
 export function exceptionReturnTo(cpu: Cpu, pc: number, psr: number): void {

@@ -2,7 +2,8 @@
 // register file in the state block, VMRS/VMSR, VLDM/VSTM. All register access is on raw
 // words (W), never through JS numbers, so NaN payloads are preserved.
 
-import { type Cpu, MF_ALIGNED } from "../../cpu/cpu.js";
+import { HCR } from "../../../runtime/sysregs.js";
+import { type Cpu, EC, HSR_IL, HVEC, ISS_CV_AL, MF_ALIGNED } from "../../cpu/cpu.js";
 import { Mode, PSR, S } from "../../cpu/state.js";
 import * as fast from "../../fp/fast.js";
 import {
@@ -24,7 +25,7 @@ import {
   toInt,
 } from "../../fp/softfloat.js";
 import { Vop, vopChecksVec } from "../vfp_ops.js";
-import { coreHelpers } from "./core.js";
+import { coreHelpers, curInsnAddr } from "./core.js";
 
 /** Word index of S0 (= low word of D0) in cpu.W. */
 const VW = S.VFP >> 2;
@@ -80,16 +81,29 @@ function commit(cpu: Cpu, st: FpStatus): void {
 
 /**
  * Is the FP unit accessible? CPACR.cp10 (QEMU ignores cp11): 0b11 full, 0b01 PL1 only, else
- * denied (not checked in Hyp mode, where only HCPTR applies — not modelled). FPEXC.EN
- * must be set unless `ignoreEn` (VMRS/VMSR of FPSID, FPEXC, MVFR0/1).
+ * UNDEFINED (not checked in Hyp mode); (issue 4) HCPTR.TCP10/TCP11 trap PL0/PL1 accesses
+ * to Hyp mode (EC 0x07) and make Hyp-mode accesses UNDEFINED; FPEXC.EN must be set unless
+ * `ignoreEn` (VMRS/VMSR of FPSID, FPEXC, MVFR0/1). Returns 0 when accessible, else takes
+ * the exception and returns 1.
  */
-export function vfpEnabled(cpu: Cpu, ignoreEn: boolean): boolean {
+export function vfpDenied(cpu: Cpu, ignoreEn: boolean): number {
   const mode = cpu.mode;
   if (mode !== Mode.HYP) {
-    const cp10 = (cpu.sys.get("CPACR") >>> 20) & 3;
-    if (!(cp10 === 3 || (cp10 === 1 && mode !== Mode.USR))) return false;
+    const cp10 = (cpu.sys.cpacr >>> 20) & 3;
+    if (!(cp10 === 3 || (cp10 === 1 && mode !== Mode.USR))) return undef(cpu);
   }
-  return ignoreEn || (cpu.W[FPEXC_W]! & FPEXC_EN) !== 0;
+  if (cpu.el2 && cpu.sys.hcptr & 0xc00) {
+    const a = curInsnAddr(cpu);
+    const len32 = !cpu.thumb || (cpu.fetch16(a) & 0xf800) >= 0xe800;
+    // from Hyp mode: an Undefined Instruction exception taken to Hyp mode, still reported
+    // with EC 0x07 (as QEMU does; the ARMv8 AArch32 HCPTR description says so)
+    if (mode === Mode.HYP)
+      cpu.enterHyp(HVEC.UNDEF, a, ((EC.HCPTR << 26) | (len32 ? HSR_IL : 0) | ISS_CV_AL | 0xa) >>> 0);
+    else cpu.hypTrap(EC.HCPTR, ISS_CV_AL | 0xa, a, len32);
+    return 1;
+  }
+  if (ignoreEn || (cpu.W[FPEXC_W]! & FPEXC_EN) !== 0) return 0;
+  return undef(cpu);
 }
 
 function undef(cpu: Cpu): number {
@@ -393,14 +407,14 @@ function dataProc(cpu: Cpu, op: number, dp: number, d: number, n: number, m: num
 export const vfpHelpers = {
   /** Access check for the non-data-processing VFP instructions: UNDEF (returns 1) when disabled. */
   vfpAccess(cpu: Cpu, _kind: number): number {
-    return vfpEnabled(cpu, false) ? 0 : undef(cpu);
+    return vfpDenied(cpu, false);
   },
 
   /** Data processing: opd = op * 2 + dp (see Vop). Returns 1 when it took UNDEF. */
   vfpDp(cpu: Cpu, opd: number, d: number, n: number, m: number): number {
     const op = opd >> 1;
     if (vopChecksVec(op) && cpu.W[FPSCR_W]! & FPSCR_LEN_STRIDE) return undef(cpu);
-    if (!vfpEnabled(cpu, false)) return undef(cpu);
+    if (vfpDenied(cpu, false)) return 1;
     dataProc(cpu, op, opd & 1, d, n, m);
     return 0;
   },
@@ -419,7 +433,18 @@ export const vfpHelpers = {
     const user = cpu.mode === Mode.USR;
     const idReg = reg !== 1;
     if (idReg && user) return undef(cpu);
-    if (!vfpEnabled(cpu, idReg)) return undef(cpu);
+    if (vfpDenied(cpu, idReg)) return 1;
+    // (issue 4) HCR.TID0 traps PL1 reads of FPSID, HCR.TID3 of MVFR0/1 (EC 0x08)
+    const hcr = cpu.sys.hcr;
+    if (
+      cpu.el2 &&
+      cpu.pl === 1 &&
+      ((reg === 0 && hcr & HCR.TID0) || ((reg === 6 || reg === 7) && hcr & HCR.TID3))
+    ) {
+      const iss = ISS_CV_AL | (7 << 14) | (reg << 10) | (rt << 5) | 1;
+      cpu.hypTrap(EC.CP10_ID, iss, curInsnAddr(cpu), true);
+      return 1;
+    }
     let v: number;
     switch (reg) {
       case 0:
@@ -453,7 +478,7 @@ export const vfpHelpers = {
     const user = cpu.mode === Mode.USR;
     const idReg = reg !== 1;
     if (idReg && user) return undef(cpu);
-    if (!vfpEnabled(cpu, idReg)) return undef(cpu);
+    if (vfpDenied(cpu, idReg)) return 1;
     if (reg === 1) cpu.W[FPSCR_W] = v & FPSCR_MASK;
     else if (reg === 8) cpu.W[FPEXC_W] = v & FPEXC_EN;
     return 0;
@@ -465,7 +490,7 @@ export const vfpHelpers = {
    * (R[rn] +/- imm8 * 4) after all transfers.
    */
   vfpLdm(cpu: Cpu, ldp: number, w: number, rn: number, imm: number, mode: number): number {
-    if (!vfpEnabled(cpu, false)) return undef(cpu);
+    if (vfpDenied(cpu, false)) return 1;
     const load = (ldp & 1) !== 0;
     const dp = (ldp & 2) !== 0;
     const base = cpu.R[rn]!;
