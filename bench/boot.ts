@@ -42,7 +42,8 @@ async function main(): Promise<void> {
   const q: number[] = [];
   for (let i = 0; i < runs; i++) {
     const r = await side.hypwasm();
-    if (r.code !== 0 || r.insns < 0 || r.markerMs < 0) throw new Error(`hypwasm boot failed (exit ${r.code})`);
+    if (r.code !== 0 || r.insns < 0 || r.markerMs < 0)
+      throw new Error(`hypwasm boot failed (exit ${r.code})`);
     h.push(r);
     const qr = await side.qemu();
     if (qr.markerMs < 0) throw new Error("qemu boot did not reach the marker");
