@@ -104,6 +104,18 @@ export class VirtualClock {
    * deadline and fire it. Returns false when no deadline is scheduled (nothing in the
    * machine's own time line can ever wake the CPU).
    */
+  /**
+   * The CPU idles in real time (interactive runs): let `ns` of virtual time pass, but not
+   * beyond the next deadline, which fires when reached.
+   */
+  idleAdvance(ns: number): void {
+    const d = this.nextDeadline();
+    const now = this.now();
+    this.skew += Math.max(0, Math.min(ns, d - now));
+    if (this.now() >= d) this.fire();
+    else this.recompute();
+  }
+
   skipToNextEvent(): boolean {
     const d = this.nextDeadline();
     if (d === Number.POSITIVE_INFINITY) return false;

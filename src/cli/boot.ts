@@ -20,6 +20,7 @@
 // The console is copied to stdout in all modes.
 
 import { readFileSync, writeFileSync } from "node:fs";
+import type { VirtualClock } from "../../runtime/clock.js";
 import { decodeFdt, encodeFdt, FdtError } from "../board/fdt.js";
 import { applyChosen, type ChosenOptions, VIRT_FDT_SIZE, VirtBoard } from "../board/virt.js";
 import { FetchError, fetchImages, imagePath } from "../images/fetch.js";
@@ -220,6 +221,9 @@ async function boot(o: BootCliOptions): Promise<number> {
   }
 
   const console = new ConsoleDriver(board, o.cmd);
+  // a user at a terminal: idle guest time passes in real time (no busy host core, a
+  // guest clock that keeps pace); scripted and piped runs stay deterministic
+  m.interp.realTimeIdle = o.cmd === undefined && process.stdin.isTTY === true;
   const t0 = performance.now();
   let stopped: "halt" | "max" | "quit" | "grace" | "idle" = "halt";
   try {
@@ -229,7 +233,7 @@ async function boot(o: BootCliOptions): Promise<number> {
         // The guest waits for an interrupt that only the host side can cause (input).
         m.interp.idleHalt = false;
         m.cpu.halted = false;
-        if (!(await console.idle(m.cpu.icount))) {
+        if (!(await console.idle(m.cpu.icount, m.cpu.clock))) {
           stopped = console.quitting ? "quit" : "idle";
           break;
         }
@@ -340,7 +344,7 @@ class ConsoleDriver {
    * The guest is idle with no event ahead: wait for host input (interactive, piped), or
    * type the next scripted line. False: nothing can wake the guest any more.
    */
-  async idle(icount: number): Promise<boolean> {
+  async idle(icount: number, clock: VirtualClock): Promise<boolean> {
     if (this.feed()) return true;
     if (this.cmd !== undefined) {
       if (this.phase === "poweroff") return false;
@@ -349,11 +353,19 @@ class ConsoleDriver {
       this.afterSlice(false, icount);
       return this.typed;
     }
-    if (this.quit || this.ended) return false;
+    // Interactive: the guest's idle time passes in real time, until its next timer event
+    // or host input (Interpreter.realTimeIdle); with no event ahead, only input can wake it.
+    const d = clock.nextDeadline() - clock.now();
+    if (this.quit || (this.ended && d === Number.POSITIVE_INFINITY)) return false;
+    const t0 = performance.now();
+    let timer: NodeJS.Timeout | undefined;
     await new Promise<void>((resolve) => {
       this.wake = resolve;
+      if (d !== Number.POSITIVE_INFINITY) timer = setTimeout(resolve, Math.max(0, d / 1e6));
     });
+    clearTimeout(timer);
     this.wake = null;
+    clock.idleAdvance((performance.now() - t0) * 1e6);
     this.feed();
     return !this.quit;
   }

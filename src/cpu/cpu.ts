@@ -93,6 +93,7 @@ export class Cpu {
   /** Views and bounds for the RAM fast paths (see ld32). */
   private readonly u8: Uint8Array;
   private readonly u32: Int32Array;
+  private readonly u16: Uint16Array;
   private readonly codePages: Uint8Array;
   private readonly ramSize: number;
   /** RAM base for the identity-mapped fast path; NaN disables it (MMU on: issue 3). */
@@ -153,6 +154,7 @@ export class Cpu {
     this.R = new Int32Array(this.memory.buffer, S.R, 16);
     this.u8 = bus.u8;
     this.u32 = bus.u32;
+    this.u16 = new Uint16Array(this.memory.buffer);
     this.codePages = bus.codePages;
     this.ramSize = bus.ramSize;
     this.fastBase = bus.ramBase;
@@ -367,6 +369,12 @@ export class Cpu {
   ld8(addr: number, flags: number): number {
     const off = this.fastOff(addr);
     if (off >= 0 && off < this.ramSize) return this.u8[RAM_OFFSET + off]!;
+    // (issue 4) MMU on (also stage 2 alone, e.g. a guest kernel's decompressor): RAM
+    // through a soft-TLB hit
+    if (this.mmuOn) {
+      const h = this.tr.hostOffset(addr, ACC_R, this.pl0(flags));
+      if (h >= 0) return this.u8[h]!;
+    }
     return this.bus.read8(this.translate(addr, false, flags));
   }
   ld32(addr: number, flags: number): number {
@@ -390,12 +398,25 @@ export class Cpu {
   st8(addr: number, v: number, flags: number): void {
     const off = this.fastOff(addr);
     if (off >= 0 && off < this.ramSize && this.codePages[off >>> 12] === 0) this.u8[RAM_OFFSET + off] = v;
-    else this.bus.write8(this.translate(addr, true, flags), v);
+    else {
+      const h = this.mmuOn ? this.tr.hostOffset(addr, ACC_W, this.pl0(flags)) : -1;
+      if (h >= 0 && this.codePages[(h - RAM_OFFSET) >>> 12] === 0) this.u8[h] = v;
+      else this.bus.write8(this.translate(addr, true, flags), v);
+    }
+  }
+  /** Host byte offset of an aligned little-endian RAM halfword at `addr`, or -1 (slow path). */
+  private ram16(addr: number, acc: number, flags: number): number {
+    if (addr & 1 || this.bigEndian) return -1;
+    const off = this.fastOff(addr);
+    if (off >= 0 && off < this.ramSize) return RAM_OFFSET + off;
+    return this.mmuOn ? this.tr.hostOffset(addr, acc, this.pl0(flags)) : -1;
   }
   ld8s(addr: number, flags: number): number {
     return (this.ld8(addr, flags) << 24) >> 24;
   }
   ld16(addr: number, flags: number): number {
+    const h = this.ram16(addr, ACC_R, flags);
+    if (h >= 0) return this.u16[h >>> 1]!;
     let v: number;
     if (this.checkAlign(addr, 2, flags, false)) v = this.bus.read16(this.translate(addr, false, flags));
     else v = this.ld8(addr, flags) | (this.ld8(addr + 1, flags) << 8);
@@ -421,6 +442,11 @@ export class Cpu {
     return this.bigEndian ? bswap32(v) : v;
   }
   st16(addr: number, v: number, flags: number): void {
+    const h = this.ram16(addr, ACC_W, flags);
+    if (h >= 0 && this.codePages[(h - RAM_OFFSET) >>> 12] === 0) {
+      this.u16[h >>> 1] = v;
+      return;
+    }
     if (this.bigEndian) v = ((v & 0xff) << 8) | ((v >>> 8) & 0xff);
     if (this.checkAlign(addr, 2, flags, true)) this.bus.write16(this.translate(addr, true, flags), v);
     else {

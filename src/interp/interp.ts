@@ -88,6 +88,12 @@ export class Interpreter {
   idleHook: (() => boolean) | null = null;
   /** (issue 3) The run stopped because the CPU waits for an interrupt that can never come. */
   idleHalt = false;
+  /**
+   * Interactive runs: instead of skipping virtual time to the next timer event, stop with
+   * idleHalt so that the host waits for it in real time (or for input); see
+   * VirtualClock.idleAdvance. Off (the default) keeps runs deterministic.
+   */
+  realTimeIdle = false;
 
   constructor(readonly cpu: Cpu) {
     cpu.bus.onCodeWrite = (pa) => this.invalidatePage(pa);
@@ -386,6 +392,11 @@ export class Interpreter {
         (cpu.mode === Mode.HYP ? INT_IRQ | INT_FIQ : INT_IRQ | INT_FIQ | INT_VIRQ | INT_VFIQ)) !==
       0;
     while (!wakes()) {
+      if (this.realTimeIdle && cpu.clock.nextDeadline() !== Number.POSITIVE_INFINITY) {
+        this.idleHalt = true;
+        cpu.halted = true;
+        return false;
+      }
       if (cpu.clock.skipToNextEvent()) continue;
       if (this.idleHook?.()) continue;
       this.idleHalt = true;
