@@ -24,6 +24,8 @@ export const INT_IRQ = 1;
 export const INT_FIQ = 2;
 export const INT_VIRQ = 4;
 export const INT_VFIQ = 8;
+/** (issue 4) The virtual asynchronous abort (HCR.VA). */
+export const INT_VABT = 16;
 
 export interface Semihost {
   /** Perform semihosting operation `op` with parameter block `param`; returns r0. */
@@ -218,8 +220,21 @@ export class Cpu {
 
   private updateVirtLines(): void {
     const hcr = this.sys.hcr;
-    const v = this.vgicLines | (hcr & HCR.VI ? INT_VIRQ : 0) | (hcr & HCR.VF ? INT_VFIQ : 0);
+    const v =
+      this.vgicLines | (hcr & HCR.VI ? INT_VIRQ : 0) | (hcr & HCR.VF ? INT_VFIQ : 0) | (hcr & HCR.VA ? INT_VABT : 0);
     this.intLines = (this.intLines & (INT_IRQ | INT_FIQ)) | v;
+  }
+
+  /**
+   * (issue 4) Take the virtual abort (HCR.VA, routed by HCR.AMO, not masked by CPSR.A) at
+   * PL1: a Data Abort with the asynchronous external abort status; taking it clears
+   * HCR.VA (B1.8.7). `next` is the next instruction to execute.
+   */
+  takeVirtualAbort(next: number): void {
+    this.sys.set("HCR", this.sys.hcr & ~HCR.VA);
+    this.updateVirtLines();
+    this.sys.dfsr = this.mmu.longFormat ? 0x211 : 0x406;
+    this.takeException(Exc.DABT, (next + 8) | 0);
   }
 
   /** The GIC CPU interface's outputs (physical IRQ/FIQ). */

@@ -3,7 +3,7 @@
 // to their last successors, and the generated switch (ops.generated.ts) runs them.
 
 import { HCR } from "../../runtime/sysregs.js";
-import { type Cpu, Exc, GuestAbort, HVEC, INT_FIQ, INT_IRQ, INT_VFIQ, INT_VIRQ } from "../cpu/cpu.js";
+import { type Cpu, Exc, GuestAbort, HVEC, INT_FIQ, INT_IRQ, INT_VABT, INT_VFIQ, INT_VIRQ } from "../cpu/cpu.js";
 import { Mode, PSR, S } from "../cpu/state.js";
 import { decodeWord } from "../decode/pattern.js";
 import { BusError } from "../mem/bus.js";
@@ -360,6 +360,11 @@ export class Interpreter {
     }
     const hcr = cpu.sys.hcr;
     const inHyp = (cpsr & 0x1f) === Mode.HYP;
+    // the virtual abort first (asynchronous aborts have priority over FIQ and IRQ)
+    if (lines & INT_VABT && hcr & HCR.AMO && !inHyp && !(cpsr & PSR.A)) {
+      cpu.takeVirtualAbort(next);
+      return true;
+    }
     for (const [line, vline, route, mask, kind, hvec] of ROUTES) {
       if (lines & line) {
         if (inHyp ? !(cpsr & mask) : hcr & route) {
@@ -389,7 +394,7 @@ export class Interpreter {
     const cpu = this.cpu;
     const wakes = () =>
       (cpu.intLines &
-        (cpu.mode === Mode.HYP ? INT_IRQ | INT_FIQ : INT_IRQ | INT_FIQ | INT_VIRQ | INT_VFIQ)) !==
+        (cpu.mode === Mode.HYP ? INT_IRQ | INT_FIQ : INT_IRQ | INT_FIQ | INT_VIRQ | INT_VFIQ | INT_VABT)) !==
       0;
     while (!wakes()) {
       if (this.realTimeIdle && cpu.clock.nextDeadline() !== Number.POSITIVE_INFINITY) {
