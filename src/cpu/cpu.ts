@@ -221,7 +221,10 @@ export class Cpu {
   private updateVirtLines(): void {
     const hcr = this.sys.hcr;
     const v =
-      this.vgicLines | (hcr & HCR.VI ? INT_VIRQ : 0) | (hcr & HCR.VF ? INT_VFIQ : 0) | (hcr & HCR.VA ? INT_VABT : 0);
+      this.vgicLines |
+      (hcr & HCR.VI ? INT_VIRQ : 0) |
+      (hcr & HCR.VF ? INT_VFIQ : 0) |
+      (hcr & HCR.VA ? INT_VABT : 0);
     this.intLines = (this.intLines & (INT_IRQ | INT_FIQ)) | v;
   }
 

@@ -3,7 +3,17 @@
 // to their last successors, and the generated switch (ops.generated.ts) runs them.
 
 import { HCR } from "../../runtime/sysregs.js";
-import { type Cpu, Exc, GuestAbort, HVEC, INT_FIQ, INT_IRQ, INT_VABT, INT_VFIQ, INT_VIRQ } from "../cpu/cpu.js";
+import {
+  type Cpu,
+  Exc,
+  GuestAbort,
+  HVEC,
+  INT_FIQ,
+  INT_IRQ,
+  INT_VABT,
+  INT_VFIQ,
+  INT_VIRQ,
+} from "../cpu/cpu.js";
 import { Mode, PSR, S } from "../cpu/state.js";
 import { decodeWord } from "../decode/pattern.js";
 import { BusError } from "../mem/bus.js";
