@@ -21,6 +21,7 @@
 
 import { readFileSync, writeFileSync } from "node:fs";
 import type { VirtualClock } from "../../runtime/clock.js";
+import { HypercallTrace } from "../bench/hypercalls.js";
 import { decodeFdt, encodeFdt, FdtError } from "../board/fdt.js";
 import { applyChosen, type ChosenOptions, VIRT_FDT_SIZE, VirtBoard } from "../board/virt.js";
 import { FetchError, fetchImages, imagePath } from "../images/fetch.js";
@@ -43,7 +44,13 @@ export interface BootCliOptions {
   maxInsns?: number;
   rtc?: string;
   stats?: boolean;
+  /** What to trace: "hypercalls" (src/bench/hypercalls.ts), into traceFile. */
+  trace?: string;
+  traceFile?: string;
 }
+
+/** Where --trace hypercalls writes by default. */
+export const DEFAULT_TRACE_FILE = "hypercalls.trace";
 
 /**
  * Xen's default command line: the reference recipe's (dom0 gets 256 MiB, Xen's console
@@ -144,6 +151,7 @@ function checkOptionMix(o: BootCliOptions): void {
       ["dom0Kernel", "--dom0-kernel"],
       ["xenArgs", "--xen-args"],
       ["dom0Args", "--dom0-args"],
+      ["trace", "--trace"],
     ]);
     if (wrong.length)
       throw new BootFail(`${wrong.join(" and ")}: not with --no-xen (Linux alone: --kernel, --append)`);
@@ -152,6 +160,10 @@ function checkOptionMix(o: BootCliOptions): void {
 
 async function boot(o: BootCliOptions): Promise<number> {
   checkOptionMix(o);
+  if (o.trace !== undefined && o.trace !== "hypercalls")
+    throw new BootFail(`--trace: unknown trace '${o.trace}' (known: hypercalls)`);
+  if (o.traceFile !== undefined && o.trace === undefined)
+    throw new BootFail("--trace-file: only with --trace");
   const mem = o.mem ?? (o.xen ? DEFAULT_MEM_XEN : DEFAULT_MEM_LINUX);
   if (mem > 3072) throw new BootFail("--mem: at most 3072 MiB (RAM window 0x40000000-0xffffffff)");
   const rtcEpoch = parseRtc(o.rtc);
@@ -220,6 +232,7 @@ async function boot(o: BootCliOptions): Promise<number> {
     bootLinux(m.bus, m.cpu, { kernel: kernel!, initrd, dtb: linuxDtb });
   }
 
+  const trace = o.trace ? new HypercallTrace(m.cpu, o.traceFile ?? DEFAULT_TRACE_FILE) : null;
   const console = new ConsoleDriver(board, o.cmd);
   // a user at a terminal: idle guest time passes in real time (no busy host core, a
   // guest clock that keeps pace); scripted and piped runs stay deterministic
@@ -260,7 +273,9 @@ async function boot(o: BootCliOptions): Promise<number> {
     }
   } finally {
     console.close();
+    trace?.close();
   }
+  if (trace) process.stderr.write(`hypwasm: ${trace.calls} hypercalls traced to ${trace.path}\n`);
   const ms = performance.now() - t0;
   if (o.stats) {
     const n = m.cpu.icount;

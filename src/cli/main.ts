@@ -12,6 +12,7 @@ import {
   DEFAULT_LINUX_ARGS,
   DEFAULT_MEM_LINUX,
   DEFAULT_MEM_XEN,
+  DEFAULT_TRACE_FILE,
   DEFAULT_XEN_ARGS,
 } from "./boot.js";
 
@@ -155,6 +156,13 @@ program
 }
 // ---- end images ------------------------------------------------------------------------
 
+// ---- bench (owned by the benchmarks, src/bench) -----------------------------------------
+{
+  const { registerBenchCommands } = await import("../bench/cli.js");
+  registerBenchCommands(program, fail, intArg);
+}
+// ---- end bench -------------------------------------------------------------------------
+
 // ---- boot (owned by the virt board / Linux and Xen boot, src/cli/boot.ts) ---------------
 program
   .command("boot")
@@ -184,6 +192,11 @@ program
   .option("--cmd <commands>", "type these shell commands at the prompt, print the console, power off")
   .option("--max-insns <n>", "stop after this many guest instructions", intArg("--max-insns", 1))
   .option("--rtc <host|seconds>", "PL031 start value (default: fixed 2026-01-01, deterministic)")
+  .option(
+    "--trace <hypercalls>",
+    "with Xen: log every hypercall (name, arguments, result, guest instructions in Xen) to a file",
+  )
+  .option("--trace-file <file>", `where --trace writes (default: ${DEFAULT_TRACE_FILE})`)
   .option("--stats", "print execution statistics to stderr at exit")
   .addHelpText(
     "after",

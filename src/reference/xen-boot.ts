@@ -32,21 +32,24 @@ export function bootHypwasmXen(
   return bootHypwasm(cli, args, cmd, { timeoutMs });
 }
 
+/**
+ * QEMU's boot B machine and image arguments (the reference recipe) for Xen with `dom0`
+ * as dom0's kernel, dom0's command line and optionally an initrd.
+ */
+export function qemuXenArgs(xen: string, dom0: string, dom0Args: string, initrd?: string): string[] {
+  return [
+    ...["-M", "virt,virtualization=on,gic-version=2,highmem=off", "-cpu", "cortex-a15"],
+    ...["-m", String(DEFAULT_MEM_XEN), "-nic", "none"],
+    ...["-kernel", xen, "-append", DEFAULT_XEN_ARGS],
+    ...["-device", `guest-loader,addr=${hex(DOM0_KERNEL_ADDR)},kernel=${dom0},bootargs=${dom0Args}`],
+    ...(initrd ? ["-device", `guest-loader,addr=${hex(DOM0_INITRD_ADDR)},initrd=${initrd}`] : []),
+  ];
+}
+
 /** QEMU's boot B of the same images; `cmd` at dom0's shell, then power-off. */
 export function bootQemuXen(img: XenImages, cmd: string, { timeoutMs = 300_000 } = {}): Promise<QemuBoot> {
-  return bootQemu(
-    QEMU,
-    [
-      ...["-M", "virt,virtualization=on,gic-version=2,highmem=off", "-cpu", "cortex-a15"],
-      ...["-m", String(DEFAULT_MEM_XEN), "-nic", "none"],
-      ...["-kernel", img.xen, "-append", DEFAULT_XEN_ARGS],
-      ...[
-        "-device",
-        `guest-loader,addr=${hex(DOM0_KERNEL_ADDR)},kernel=${img.dom0Kernel},bootargs=${DEFAULT_DOM0_ARGS}`,
-      ],
-      ...["-device", `guest-loader,addr=${hex(DOM0_INITRD_ADDR)},initrd=${img.initrd}`],
-    ],
-    cmd,
-    { timeoutMs, poweroff: true },
-  );
+  return bootQemu(QEMU, qemuXenArgs(img.xen, img.dom0Kernel, DEFAULT_DOM0_ARGS, img.initrd), cmd, {
+    timeoutMs,
+    poweroff: true,
+  });
 }
