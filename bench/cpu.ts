@@ -7,8 +7,8 @@
 //   node dist/bench/cpu.js [--runs N] [--json] [--no-qemu]
 
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
-import { Machine } from "../src/board/machine.js";
+import { existsSync } from "node:fs";
+import { runHotLoop } from "../src/bench/suite.js";
 import { QEMU, QEMU_BAREMETAL_ARGS } from "../src/difftest/run.js";
 
 const FIXTURES = ["bench_int", "bench_mem", "bench_vfp"];
@@ -23,15 +23,6 @@ interface Row {
   qemuMs?: number;
   qemuMips?: number;
   ratio?: number;
-}
-
-function runHypwasm(path: string): { insns: number; ms: number; exit: number } {
-  const m = new Machine({ memMiB: 128, semihosting: true, stdout: () => {}, stderr: () => {} });
-  m.load(readFileSync(path));
-  const t0 = performance.now();
-  m.run(5e9);
-  const ms = performance.now() - t0;
-  return { insns: m.cpu.icount, ms, exit: m.cpu.exitCode };
 }
 
 function runQemu(path: string): { ms: number; exit: number } {
@@ -55,7 +46,7 @@ function main(): void {
   const startup = withQemu ? Math.min(...Array.from({ length: runs }, () => runQemu(fx("hello")).ms)) : 0;
   const rows: Row[] = [];
   for (const f of FIXTURES) {
-    const hs = Array.from({ length: runs }, () => runHypwasm(fx(f)));
+    const hs = Array.from({ length: runs }, () => runHotLoop(f));
     const h = hs.reduce((a, b) => (a.ms <= b.ms ? a : b));
     const row: Row = {
       fixture: f,

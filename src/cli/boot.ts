@@ -20,6 +20,7 @@
 // The console is copied to stdout in all modes.
 
 import { readFileSync, writeFileSync } from "node:fs";
+import { type JitCliOptions, jitFromOptions, jitStatsLine } from "../../jit/cli.js";
 import type { VirtualClock } from "../../runtime/clock.js";
 import { HypercallTrace } from "../bench/hypercalls.js";
 import { decodeFdt, encodeFdt, FdtError } from "../board/fdt.js";
@@ -28,7 +29,7 @@ import { FetchError, fetchImages, imagePath } from "../images/fetch.js";
 import { bootLinux, inspectKernel, LinuxBootError, linuxLayout } from "../loader/linux.js";
 import { bootXen, dom0Modules } from "../loader/xen.js";
 
-export interface BootCliOptions {
+export interface BootCliOptions extends JitCliOptions {
   xen: boolean;
   kernel?: string;
   initrd?: string;
@@ -172,6 +173,7 @@ async function boot(o: BootCliOptions): Promise<number> {
   const out: number[] = [];
   const board = new VirtBoard({ memMiB: mem, console: (b) => out.push(b), rtcEpoch, virtualization: o.xen });
   const m = board.machine;
+  const jit = await jitFromOptions(m.interp, o); // (issue 5)
 
   const makeDtb = (chosen: ChosenOptions): Uint8Array => {
     if (userDtb) {
@@ -284,6 +286,7 @@ async function boot(o: BootCliOptions): Promise<number> {
     );
     const [pl0, pl1, pl2] = m.cpu.plInsns;
     process.stderr.write(`hypwasm: instructions by privilege level: PL0 ${pl0} PL1 ${pl1} PL2 ${pl2}\n`);
+    if (jit) process.stderr.write(`${jitStatsLine(jit)}\n`);
   }
   if (stopped === "max") {
     process.stderr.write(`\nhypwasm: stopped after ${m.cpu.icount} instructions (--max-insns)\n`);

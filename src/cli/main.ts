@@ -3,6 +3,8 @@
 
 import { readFileSync } from "node:fs";
 import { Command, InvalidArgumentError } from "commander";
+import { addJitOptions, type JitCliOptions, jitFromOptions, jitStatsLine } from "../../jit/cli.js";
+import type { JitMode } from "../../jit/jit.js";
 import { Machine } from "../board/machine.js";
 import { ImageError } from "../loader/image.js";
 import {
@@ -45,7 +47,7 @@ program
   .description("ARMv7-A Cortex-A15 (+Virtualization Extensions) emulator on a JavaScript engine")
   .showHelpAfterError("(run hypwasm --help for usage)");
 
-program
+const runCmd = program
   .command("run")
   .description(
     "run a bare-metal image (ELF, zImage or raw) on the virt board, as qemu-system-arm -kernel does",
@@ -58,11 +60,18 @@ program
   )
   .option("-m, --mem <MiB>", "guest RAM in MiB", intArg("--mem", 1), 128)
   .option("--max-insns <n>", "stop after this many guest instructions", intArg("--max-insns", 1))
-  .option("--stats", "print execution statistics to stderr at exit")
+  .option("--stats", "print execution statistics to stderr at exit");
+addJitOptions(runCmd) // (issue 5)
   .action(
-    (
+    async (
       image: string,
-      o: { semihosting?: boolean; virtualization?: boolean; mem: number; maxInsns?: number; stats?: boolean },
+      o: {
+        semihosting?: boolean;
+        virtualization?: boolean;
+        mem: number;
+        maxInsns?: number;
+        stats?: boolean;
+      } & JitCliOptions,
     ) => {
       const data = readImage(image);
       if (o.mem > 3072) fail("--mem: at most 3072 MiB (RAM window 0x40000000-0xffffffff)");
@@ -73,6 +82,7 @@ program
         if (e instanceof ImageError) fail(`${image}: ${e.message}`);
         throw e;
       }
+      const jit = await jitFromOptions(m.interp, o);
       const t0 = performance.now();
       m.run(o.maxInsns);
       const ms = performance.now() - t0;
@@ -83,6 +93,7 @@ program
           `hypwasm: ${n} instructions in ${ms.toFixed(1)} ms (${(n / ms / 1000).toFixed(1)} MIPS), ` +
             `${s.blocksDecoded} blocks decoded, ${s.invalidations} invalidations, ${s.flushes} flushes\n`,
         );
+        if (jit) process.stderr.write(`${jitStatsLine(jit)}\n`);
       }
       if (!m.cpu.halted && o.maxInsns !== undefined) {
         process.stderr.write(`hypwasm: stopped after ${m.cpu.icount} instructions (--max-insns)\n`);
@@ -112,6 +123,11 @@ program
     20,
   )
   .option("-v, --verbose", "log each image")
+  .option(
+    "--jit <modes>",
+    "comma-separated JIT modes to run hypwasm in, each compared (off, on, always)",
+    "off",
+  )
   .action(
     async (o: {
       isa: string;
@@ -122,6 +138,7 @@ program
       groups?: string;
       maxMismatches: number;
       verbose?: boolean;
+      jit: string;
     }) => {
       const { runDifftest, formatSummary, groupNames } = await import("../difftest/index.js");
       const all = ["arm", "thumb", "vfp"] as const;
@@ -132,6 +149,9 @@ program
       const known = groupNames();
       for (const g of groups ?? [])
         if (!known.includes(g)) fail(`--groups: unknown group '${g}' (known: ${known.join(", ")})`);
+      const jit = o.jit.split(",").map((m) => m.trim());
+      for (const m of jit)
+        if (m !== "off" && m !== "on" && m !== "always") fail(`--jit: unknown mode '${m}'`);
       const t0 = performance.now();
       const s = await runDifftest({
         kinds,
@@ -141,6 +161,7 @@ program
         batch: o.batch,
         groups,
         maxMismatches: o.maxMismatches,
+        jit: jit as JitMode[],
         log: o.verbose ? (l) => process.stderr.write(`${l}\n`) : undefined,
       });
       process.stdout.write(`${formatSummary(s)}\n(${((performance.now() - t0) / 1000).toFixed(1)} s)\n`);
@@ -164,7 +185,7 @@ program
 // ---- end bench -------------------------------------------------------------------------
 
 // ---- boot (owned by the virt board / Linux and Xen boot, src/cli/boot.ts) ---------------
-program
+const bootCmd = program
   .command("boot")
   .description(
     "boot Xen 4.17 with a Linux dom0 (default) or, with --no-xen, Linux alone on the virt board; " +
@@ -197,7 +218,8 @@ program
     "with Xen: log every hypercall (name, arguments, result, guest instructions in Xen) to a file",
   )
   .option("--trace-file <file>", `where --trace writes (default: ${DEFAULT_TRACE_FILE})`)
-  .option("--stats", "print execution statistics to stderr at exit")
+  .option("--stats", "print execution statistics to stderr at exit");
+addJitOptions(bootCmd) // (issue 5)
   .addHelpText(
     "after",
     `

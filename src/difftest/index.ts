@@ -1,6 +1,7 @@
 // The differential harness: random streams (or directed fixtures) run on QEMU and on
 // hypwasm, dump records compared word by word. See README.md.
 
+import type { JitMode } from "../../jit/jit.js";
 import { compareSequential, compareStreams, formatMismatch, type Mismatch, parseRecords } from "./compare.js";
 import { type RunResult, runHypwasm, runQemu } from "./run.js";
 import { generateImage, generatorsFor, type StreamKind } from "./stream.js";
@@ -23,6 +24,8 @@ export interface DiffOptions {
   /** Stop after this many mismatching streams (default 20). */
   maxMismatches?: number;
   log?: (line: string) => void;
+  /** (issue 5) hypwasm runs each image once per JIT mode, each compared with QEMU (default: off). */
+  jit?: JitMode[];
 }
 
 export interface DiffSummary {
@@ -44,15 +47,23 @@ function sideError(name: string, r: RunResult): string | undefined {
   return undefined;
 }
 
-/** Run one image on both sides and compare. */
-async function runImage(elf: string, timeoutMs = 60_000): Promise<{ q: RunResult; h: RunResult }> {
+/** Run one image on QEMU and on hypwasm in each JIT mode. */
+async function runImage(
+  elf: string,
+  modes: JitMode[],
+  timeoutMs = 60_000,
+): Promise<{ q: RunResult; hs: { mode: JitMode; h: RunResult }[] }> {
   const qp = runQemu(elf, timeoutMs);
   // let QEMU start while hypwasm runs in this process
   await new Promise((r) => setImmediate(r));
-  const h = runHypwasm(elf, 200_000_000, timeoutMs);
+  const hs: { mode: JitMode; h: RunResult }[] = [];
+  for (const mode of modes) hs.push({ mode, h: await runHypwasm(elf, 200_000_000, timeoutMs, mode) });
   const q = await qp;
-  return { q, h };
+  return { q, hs };
 }
+
+/** The hypwasm side's name in reports: the JIT mode when it is not off. */
+const sideName = (mode: JitMode) => (mode === "off" ? "hypwasm" : `hypwasm --jit ${mode}`);
 
 export async function runDifftest(o: DiffOptions): Promise<DiffSummary> {
   const log = o.log ?? (() => {});
@@ -81,27 +92,35 @@ export async function runDifftest(o: DiffOptions): Promise<DiffSummary> {
       const img = generateImage({ kind, seed, streams: n, length, groups: o.groups });
       const elf = buildStreamImage(img.source);
       verifyLayout(elf, img.streams);
-      const { q, h } = await runImage(elf);
+      const { q, hs } = await runImage(elf, o.jit ?? ["off"]);
       sum.images++;
       for (const [k, v] of Object.entries(img.rejected)) sum.rejected[k] = (sum.rejected[k] ?? 0) + v;
       for (const [k, v] of Object.entries(img.generated)) sum.generated[k] = (sum.generated[k] ?? 0) + v;
       const tag = `${kind} image ${b} (seed ${seed}, ${elf})`;
       const qe = sideError("qemu", q);
       if (qe) sum.errors.push(`${tag}: ${qe}`);
-      const he = sideError("hypwasm", h);
-      if (he) sum.errors.push(`${tag}: ${he}`);
       const qp = parseRecords(q.stdout, img.vfp);
-      const hp = parseRecords(h.stdout, img.vfp);
       if (qp.error) sum.errors.push(`${tag}: qemu output: ${qp.error}`);
-      if (hp.error) sum.errors.push(`${tag}: hypwasm output: ${hp.error}`);
-      const { mismatches, records } = compareStreams(img.streams, img.vfp, qp.records, hp.records);
-      for (const m of mismatches) m.where = `[${kind} seed ${seed}] ${m.where}`;
-      sum.mismatches.push(...mismatches);
+      let records = 0;
+      for (const { mode, h } of hs) {
+        const side = sideName(mode);
+        const he = sideError(side, h);
+        if (he) sum.errors.push(`${tag}: ${he}`);
+        const hp = parseRecords(h.stdout, img.vfp);
+        if (hp.error) sum.errors.push(`${tag}: ${side} output: ${hp.error}`);
+        const c = compareStreams(img.streams, img.vfp, qp.records, hp.records);
+        for (const m of c.mismatches)
+          m.where = `[${kind} seed ${seed}${mode === "off" ? "" : ` jit ${mode}`}] ${m.where}`;
+        sum.mismatches.push(...c.mismatches);
+        records = c.records;
+        log(
+          `${tag}: ${side}: ${n} streams, ${c.records} records, ${c.mismatches.length} mismatching streams`,
+        );
+      }
       sum.records += records;
       sum.streams += n;
       sum.units += n * length;
       done += n;
-      log(`${tag}: ${n} streams, ${records} records, ${mismatches.length} mismatching streams`);
       if (sum.mismatches.length >= maxMm || sum.errors.length >= maxMm) return sum;
     }
   }
@@ -133,18 +152,29 @@ export interface DirectedResult {
 }
 
 /** Run a directed fixture (fixtures/build/diff_*.elf) on both sides and compare. */
-export async function runDirected(elf: string, timeoutMs = 20_000): Promise<DirectedResult> {
-  const { q, h } = await runImage(elf, timeoutMs);
+export async function runDirected(
+  elf: string,
+  timeoutMs = 20_000,
+  jit: JitMode[] = ["off"],
+): Promise<DirectedResult> {
+  const { q, hs } = await runImage(elf, jit, timeoutMs);
   const errors: string[] = [];
   const qe = sideError("qemu", q);
   if (qe) errors.push(qe);
-  const he = sideError("hypwasm", h);
-  if (he) errors.push(he);
-  if (q.code !== h.code) errors.push(`exit status: qemu ${q.code}, hypwasm ${h.code}`);
   const vfp = q.stdout.length >= 4 && ((q.stdout.readUInt32LE(0) >>> 8) & 1) === 1;
   const qp = parseRecords(q.stdout, vfp);
-  const hp = parseRecords(h.stdout, vfp);
   if (qp.error) errors.push(`qemu output: ${qp.error}`);
-  if (hp.error) errors.push(`hypwasm output: ${hp.error}`);
-  return { mismatches: compareSequential(vfp, qp.records, hp.records), errors, records: qp.records.length };
+  const mismatches: Mismatch[] = [];
+  for (const { mode, h } of hs) {
+    const side = sideName(mode);
+    const he = sideError(side, h);
+    if (he) errors.push(he);
+    if (q.code !== h.code) errors.push(`exit status: qemu ${q.code}, ${side} ${h.code}`);
+    const hp = parseRecords(h.stdout, vfp);
+    if (hp.error) errors.push(`${side} output: ${hp.error}`);
+    const ms = compareSequential(vfp, qp.records, hp.records);
+    if (mode !== "off") for (const m of ms) m.where = `[jit ${mode}] ${m.where}`;
+    mismatches.push(...ms);
+  }
+  return { mismatches, errors, records: qp.records.length };
 }

@@ -3,6 +3,7 @@
 
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { enableJit, type JitMode } from "../../jit/jit.js";
 import { Machine } from "../board/machine.js";
 
 export interface RunResult {
@@ -59,7 +60,13 @@ export function runQemu(elf: string, timeoutMs = 60_000): Promise<RunResult> {
   });
 }
 
-export function runHypwasm(elf: string, maxInsns = 200_000_000, timeoutMs = 60_000): RunResult {
+/** Run an image on hypwasm with the JIT in `jit` mode (issue 5). */
+export async function runHypwasm(
+  elf: string,
+  maxInsns = 200_000_000,
+  timeoutMs = 60_000,
+  jit: JitMode = "off",
+): Promise<RunResult> {
   const out: Uint8Array[] = [];
   const err: Uint8Array[] = [];
   const m = new Machine({
@@ -69,6 +76,7 @@ export function runHypwasm(elf: string, maxInsns = 200_000_000, timeoutMs = 60_0
     stderr: (b) => err.push(b),
   });
   m.load(readFileSync(elf));
+  if (jit !== "off") await enableJit(m.interp, { mode: jit });
   let note: string | undefined;
   const t0 = performance.now();
   try {

@@ -2,6 +2,7 @@
 // ops in one arena, blocks are found by PC (plus Thumb bit and IT state) and chained
 // to their last successors, and the generated switch (ops.generated.ts) runs them.
 
+import type { Jit, JitCode } from "../../jit/jit.js";
 import { HCR } from "../../runtime/sysregs.js";
 import {
   type Cpu,
@@ -33,6 +34,9 @@ export class Block {
   k2 = -1;
   b2: Block | null = null;
   dead = false;
+  /** (issue 5) Runs counted for the JIT, and the block's compiled code. */
+  runs = 0;
+  code: JitCode | null = null;
   constructor(
     readonly key: number,
     readonly pc: number,
@@ -104,6 +108,8 @@ export class Interpreter {
    * VirtualClock.idleAdvance. Off (the default) keeps runs deterministic.
    */
   realTimeIdle = false;
+  /** (issue 5) The JIT tier, when enabled (jit/jit.ts sets itself here). */
+  jit: Jit | null = null;
 
   constructor(readonly cpu: Cpu) {
     cpu.bus.onCodeWrite = (pa) => this.invalidatePage(pa);
@@ -240,6 +246,7 @@ export class Interpreter {
       const l = this.pageBlocks.get(pa);
       if (l) l.push(b);
       else this.pageBlocks.set(pa, [b]);
+      this.jit?.notePage(pa); // (issue 5) stores from compiled code to this page take the slow path
     }
     this.stats.blocksDecoded++;
     return b;
@@ -257,6 +264,8 @@ export class Interpreter {
     const clock = cpu.clock;
     let done = 0;
     let prev: Block | null = null;
+    const jit = this.jit;
+    jit?.poll();
     while (done < budget && !cpu.halted) {
       // (issue 3) virtual-time events (timer deadlines), WFI, and IRQ/FIQ between blocks
       let left = clock.eventAt - cpu.icount;
@@ -307,13 +316,19 @@ export class Interpreter {
         }
       }
       // (issue 3) stop exactly at the next clock event: run only the first `left` ops
-      const end: number = left > 0 && left < b.insns ? b.start + left * OP_WORDS : b.end;
+      let end: number = left > 0 && left < b.insns ? b.start + left * OP_WORDS : b.end;
       let ret: number;
       this.cur = b;
+      // (issue 5) compiled code may run several blocks: it counts all but the last one
+      const viaJit = jit !== null && end === b.end && jit.ready(b);
       try {
-        ret = execOps(cpu, A, b.start, end);
+        ret = viaJit ? jit.exec(b, budget - done, left) : execOps(cpu, A, b.start, end);
       } catch (e) {
         this.cur = null;
+        if (viaJit) {
+          done += jit.retired;
+          b = jit.last!;
+        }
         const p = cpu.faultOp;
         const n = (p - b.start) / OP_WORDS;
         cpu.icount += n;
@@ -324,6 +339,11 @@ export class Interpreter {
         continue;
       }
       this.cur = null;
+      if (viaJit) {
+        done += jit.retired;
+        b = jit.last!;
+        end = b.end;
+      }
       if (ret < 0) {
         ret = ~ret;
         if (thumb) this.itAfterExit(ret - OP_WORDS);
@@ -441,7 +461,7 @@ export class Interpreter {
    * The op of block b whose PC value is in R[15]: the op now executing, when called
    * from a helper (ops that call helpers always set R[15], see OPW_SETPC).
    */
-  private currentOp(b: Block): number {
+  currentOp(b: Block): number {
     const pcv = this.cpu.R[15]!;
     for (let p = b.start; p < b.end; p += OP_WORDS) if (this.arena[p + 1] === pcv) return p;
     return b.end - OP_WORDS; // a helper already moved the PC: count the block as run

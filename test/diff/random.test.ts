@@ -3,6 +3,7 @@
 // implemented: keep this list explicit (add your group when it passes).
 
 import { describe, expect, it } from "vitest";
+import type { JitMode } from "../../jit/jit.js";
 import { formatSummary, runDifftest, type StreamKind } from "../../src/difftest/index.js";
 
 const ENABLED: Record<StreamKind, string[]> = {
@@ -15,18 +16,27 @@ const ENABLED: Record<StreamKind, string[]> = {
 const STREAMS = 2000;
 const LENGTH = 16;
 const SEED = 20240601;
+/** (issue 5) Every image runs on the interpreter alone and with the JIT (hot blocks; every block). */
+const JIT_MODES: JitMode[] = ["off", "on", "always"];
 
 describe("random differential streams", () => {
   for (const [kind, groups] of Object.entries(ENABLED) as [StreamKind, string[]][]) {
     it.skipIf(groups.length === 0)(
       `${kind}: ${groups.join(", ") || "(no groups yet)"}`,
       async () => {
-        const s = await runDifftest({ kinds: [kind], seed: SEED, count: STREAMS, length: LENGTH, groups });
+        const s = await runDifftest({
+          kinds: [kind],
+          seed: SEED,
+          count: STREAMS,
+          length: LENGTH,
+          groups,
+          jit: JIT_MODES,
+        });
         const bad = s.mismatches.length + s.errors.length;
         expect(bad, formatSummary(s)).toBe(0);
         expect(s.records).toBeGreaterThan(STREAMS);
       },
-      120_000,
+      240_000,
     );
   }
 });

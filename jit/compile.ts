@@ -1,0 +1,491 @@
+// Translation of interpreter blocks into wasm: a region (a hot block and its hot
+// successors) becomes one function with a dispatcher loop, so loops between its blocks
+// stay inside wasm with r0-r14 and the flags in locals. Each block runs its ops exactly
+// as execOps does (condition, ITSTATE, R[15] for ops that read it, then the op's
+// semantics from its definition in src/sem).
+//
+// The function (entry, limit, left, fastBase, fastLimit) -> i32 starts at block `entry`
+// and returns what execOps returns for the last block it ran: the arena index after its
+// last op, or the complement when an op wrote the PC. It moves on to a successor block
+// inside the region only where the run loop would do nothing but run that block: fewer
+// than `limit` instructions retired, the successor ends before the next clock event
+// (`left` instructions away), and, when the block called the runtime (which may raise an
+// interrupt, move a clock event, change the mode or drop translations), the runtime's
+// `resume` says nothing of that happened. The globals `retired` (instructions of the blocks
+// before the last) and `last` (region index of the last block) tell the rest; `op` holds
+// the arena index of the op that made the latest runtime call, so a fault is taken there.
+// A memory slow path that faults sets `fault`: the function stores the registers and
+// returns at once, and the caller raises the fault.
+
+import binaryen from "binaryen";
+import { S } from "../src/cpu/state.js";
+import { DISPATCH } from "../src/interp/hot.js";
+import { OPW_LEN4, OPW_SETPC, OPW_THUMB } from "../src/interp/support.js";
+import type { Params } from "../src/sem/builder.js";
+import { DEFS, type InsnDef, opcodeCount, paramCombos } from "../src/sem/defs.js";
+import "../src/sem/all.js";
+import { CODE_PAGES } from "./layout.js";
+import {
+  appendChild,
+  cacheSlot,
+  type DirtyState,
+  N_CACHED,
+  type RegionEnv,
+  slotOffset,
+  type Val,
+  WasmBuilder,
+} from "./wasmgen.js";
+
+const OP_WORDS = 8;
+
+/** A successor block inside the region, identified as the interpreter keys blocks. */
+export interface Succ {
+  /** Region index. */
+  idx: number;
+  pc: number;
+  thumb: boolean;
+  it: number;
+  insns: number;
+}
+
+/** One block to compile: its ops (a copy of the arena words) and where they live in the arena. */
+export interface BlockCode {
+  /** Arena index of the first op (the function returns arena indexes, as execOps). */
+  start: number;
+  /** The ops, OP_WORDS words each. */
+  ops: Int32Array;
+  thumb: boolean;
+  /** Fall-through address and ITSTATE after the block. */
+  endAddr: number;
+  itAfter: number;
+  /** Successors in the region (the interpreter's chained successors that were included). */
+  succ: Succ[];
+}
+
+export interface RegionCode {
+  blocks: BlockCode[];
+}
+
+/** A compiled module and the names it imports (bound by the loader, see jit.ts). */
+export interface CompiledModule {
+  binary: Uint8Array;
+}
+
+/** Dispatch number -> the definition and params it was generated from. */
+const BY_DISPATCH: ({ def: InsnDef; p: Params } | undefined)[] = (() => {
+  const t: ({ def: InsnDef; p: Params } | undefined)[] = new Array(opcodeCount());
+  for (const def of DEFS) {
+    let op = def.base;
+    for (const p of paramCombos(def)) t[DISPATCH[op++]!] = { def, p };
+  }
+  return t;
+})();
+
+const FEATURES =
+  binaryen.Features.MVP |
+  binaryen.Features.MutableGlobals |
+  binaryen.Features.SignExt |
+  binaryen.Features.TailCall;
+
+/** Region function parameters. */
+const P_ENTRY = 0;
+const P_LIMIT = 1;
+const P_LEFT = 2;
+const P_FAST_BASE = 3;
+const P_FAST_LIMIT = 4;
+const N_PARAMS = 5;
+
+/**
+ * One binaryen module reused for many compiles (creating one costs ~300 µs): the memory
+ * and the globals are declared once, functions and imports are removed after each emit.
+ * Expressions live in the module's arena until it is disposed (and binaryen's heap never
+ * shrinks), so it is renewed after a few regions.
+ */
+let shared: binaryen.Module | null = null;
+let sharedRegions = 0;
+const SHARED_MAX_REGIONS = 64;
+
+function sharedModule(regions: number): binaryen.Module {
+  sharedRegions += regions;
+  if (shared !== null && sharedRegions > SHARED_MAX_REGIONS) {
+    shared.dispose();
+    shared = null;
+  }
+  if (shared === null) {
+    sharedRegions = regions;
+    const m = new binaryen.Module();
+    m.setFeatures(FEATURES);
+    m.setMemory(1, -1, null, [], false, false, "mem");
+    m.addMemoryImport("mem", "env", "mem");
+    for (const g of ["op", "retired", "last", "fault"]) m.addGlobalImport(g, "env", g, binaryen.i32, true);
+    shared = m;
+  }
+  return shared;
+}
+
+/** Compile regions into one module exporting r0..r(n-1). */
+export function compileRegions(regions: RegionCode[]): CompiledModule {
+  const m = sharedModule(regions.length);
+  const added: string[] = [];
+  const imports = new Map<string, string>();
+  const declare = (mod: string, name: string, params: number, result: boolean): string => {
+    const key = `${mod}.${name}`;
+    let f = imports.get(key);
+    if (f === undefined) {
+      f = `${mod}_${name}`;
+      m.addFunctionImport(
+        f,
+        mod,
+        name,
+        binaryen.createType(new Array(params).fill(binaryen.i32)),
+        result ? binaryen.i32 : binaryen.none,
+      );
+      imports.set(key, f);
+      added.push(f);
+    }
+    return f;
+  };
+  try {
+    regions.forEach((r, i) => {
+      new RegionCompiler(m, r, declare).build(`r${i}`);
+      m.addFunctionExport(`r${i}`, `r${i}`);
+      added.push(`r${i}`);
+    });
+    if (!m.validate()) throw new Error("jit: generated module does not validate");
+    return { binary: m.emitBinary() };
+  } finally {
+    for (const f of added) {
+      if (f.startsWith("r")) m.removeExport(f);
+      m.removeFunction(f);
+    }
+  }
+}
+
+type Declare = (mod: string, name: string, params: number, result: boolean) => string;
+
+class RegionCompiler implements RegionEnv {
+  readonly locals: binaryen.Type[] = [];
+  readonly b: WasmBuilder;
+  /** Locals of the cache slots (created for the slots the region uses). */
+  private readonly slots = new Array<number>(N_CACHED).fill(-1);
+  private readonly written = new Set<number>();
+  /** Slots possibly newer in their locals than in memory, at the point being compiled. */
+  private dirty: DirtyState = { all: true, set: new Set() };
+  private readonly next: number;
+  private readonly ret: number;
+  private readonly called: number;
+  private readonly retired: number;
+  /** Runtime calls emitted so far (a block with none needs no resume check). */
+  private calls = 0;
+  readonly fastBase = P_FAST_BASE;
+  readonly fastLimit = P_FAST_LIMIT;
+  readonly codePages = CODE_PAGES;
+  /** Spill/reload code is emitted as placeholders first: the slot sets are known at the end. */
+  private readonly spills: { block: binaryen.ExpressionRef; dirty: DirtyState }[] = [];
+
+  constructor(
+    readonly m: binaryen.Module,
+    private readonly region: RegionCode,
+    private readonly declare: Declare,
+  ) {
+    this.b = new WasmBuilder(this, this.locals, N_PARAMS);
+    this.next = this.b.newLocal();
+    this.ret = this.b.newLocal();
+    this.called = this.b.newLocal();
+    this.retired = this.b.newLocal();
+  }
+
+  slotLocal(slot: number): number {
+    let l = this.slots[slot]!;
+    if (l < 0) {
+      l = this.b.newLocal();
+      this.slots[slot] = l;
+    }
+    return l;
+  }
+  noteWrite(slot: number): void {
+    this.written.add(slot);
+    this.dirty.set.add(slot);
+  }
+  saveDirty(): DirtyState {
+    return { all: this.dirty.all, set: new Set(this.dirty.set) };
+  }
+  restoreDirty(d: DirtyState): void {
+    this.dirty = { all: d.all, set: new Set(d.set) };
+  }
+  mergeDirty(d: DirtyState): void {
+    this.dirty.all ||= d.all;
+    for (const s of d.set) this.dirty.set.add(s);
+  }
+  helper(name: string, arity: number): string {
+    return this.declare("h", name, arity, true);
+  }
+  mem(name: string): string {
+    return this.declare("m", name, name.startsWith("st") ? 3 : 2, !name.startsWith("st"));
+  }
+
+  /**
+   * Store the dirty slots to the state block (before calls and exits; `all`: every slot
+   * the region writes). They are clean afterwards.
+   */
+  private spill(all = false): binaryen.ExpressionRef {
+    const block = this.m.block(null, []);
+    this.spills.push({ block, dirty: all ? { all: true, set: new Set() } : this.dirty });
+    this.dirty = { all: false, set: new Set() };
+    return block;
+  }
+  /** Load every used slot from the state block (at entry and after calls). */
+  private reload(): binaryen.ExpressionRef {
+    const s = this.m.block(null, []);
+    this.reloads.push(s);
+    return s;
+  }
+  private readonly reloads: binaryen.ExpressionRef[] = [];
+
+  wrapCall(call: binaryen.ExpressionRef, result: number | null, p: number): binaryen.ExpressionRef[] {
+    const m = this.m;
+    this.calls++;
+    this.b.keepAllReads();
+    return [
+      this.spill(),
+      m.global.set("op", m.i32.const(p)),
+      m.global.set("retired", m.local.get(this.retired, binaryen.i32)),
+      m.local.set(this.called, m.i32.const(1)),
+      result === null ? call : m.local.set(result, call),
+      this.reload(),
+    ];
+  }
+
+  wrapMemCall(call: binaryen.ExpressionRef, result: number | null, p: number): binaryen.ExpressionRef[] {
+    const m = this.m;
+    this.calls++;
+    return [
+      m.global.set("op", m.i32.const(p)),
+      m.global.set("retired", m.local.get(this.retired, binaryen.i32)),
+      m.local.set(this.called, m.i32.const(1)),
+      result === null ? call : m.local.set(result, call),
+      m.br("fault", m.global.get("fault", binaryen.i32)),
+    ];
+  }
+
+  build(name: string): void {
+    const m = this.m;
+    const blocks = this.region.blocks;
+    const n = blocks.length;
+    // dispatcher: br_table over nested blocks; block i's code follows the end of $b<i>
+    let inner: binaryen.ExpressionRef = m.block("b0", [
+      m.switch(
+        blocks.map((_, i) => `b${i}`),
+        "exit",
+        m.local.get(this.next, binaryen.i32),
+      ),
+    ]);
+    for (let i = 1; i < n; i++) inner = m.block(`b${i}`, [inner, ...this.blockCode(i - 1)]);
+    const body = [
+      this.reload(),
+      m.local.set(this.next, m.local.get(P_ENTRY, binaryen.i32)),
+      m.block("fault", [
+        m.loop("dispatch", m.block("exit", [inner, ...this.blockCode(n - 1)])),
+        // exit: ret and last are set
+        this.spill(true),
+        m.global.set("retired", m.local.get(this.retired, binaryen.i32)),
+        m.global.set("last", m.local.get(this.next, binaryen.i32)),
+        m.return(m.local.get(this.ret, binaryen.i32)),
+      ]),
+      // a memory access faulted (op and retired are set): the caller raises the fault
+      this.spill(true),
+      m.return(m.i32.const(0)),
+    ];
+    this.fillSpills();
+    m.addFunction(
+      name,
+      binaryen.createType(new Array(N_PARAMS).fill(binaryen.i32)),
+      binaryen.i32,
+      this.locals,
+      m.block(null, body, binaryen.none),
+    );
+  }
+
+  /** Now that every op is compiled: the spill and reload placeholders get their stores and loads. */
+  private fillSpills(): void {
+    const m = this.m;
+    const used = this.slots.flatMap((l, s) => (l >= 0 ? [s] : []));
+    for (const { block, dirty } of this.spills)
+      for (const slot of dirty.all ? this.written : dirty.set)
+        appendChild(
+          block,
+          m.i32.store(slotOffset(slot), 4, m.i32.const(0), m.local.get(this.slots[slot]!, binaryen.i32)),
+        );
+    for (const s of this.reloads)
+      for (const slot of used)
+        appendChild(s, m.local.set(this.slots[slot]!, m.i32.load(slotOffset(slot), 4, m.i32.const(0))));
+  }
+
+  /**
+   * Block i: its ops, then the way out. `next` stays i while it runs; leaving for a
+   * successor sets next and retired and branches to the dispatcher; leaving the region
+   * branches to $exit with ret set (next = the last block).
+   */
+  private blockCode(i: number): binaryen.ExpressionRef[] {
+    const m = this.m;
+    const blk = this.region.blocks[i]!;
+    const insns = blk.ops.length / OP_WORDS;
+    const pcw = `pcw${i}`;
+    const ops: binaryen.ExpressionRef[] = [];
+    const calls = this.calls;
+    this.dirty = { all: true, set: new Set() }; // entered from any block of the region
+    for (let q = 0; q < blk.ops.length; q += OP_WORDS) ops.push(...this.compileOp(blk, q, pcw));
+    const callsRuntime = this.calls !== calls;
+    // fall-through: as the run loop, R[15] = the next address (and ITSTATE for Thumb)
+    ops.push(m.local.set(this.ret, m.i32.const(blk.start + blk.ops.length)));
+    ops.push(m.i32.store(S.R + 60, 4, m.i32.const(0), m.i32.const(blk.endAddr)));
+    if (blk.thumb) ops.push(m.i32.store(S.IT, 4, m.i32.const(0), m.i32.const(blk.itAfter)));
+    const fall = blk.succ.find((s) => s.pc === blk.endAddr && s.thumb === blk.thumb && s.it === blk.itAfter);
+    // (a runtime call could have changed the instruction set without writing the PC)
+    if (fall)
+      ops.push(
+        callsRuntime
+          ? m.if(
+              m.i32.eq(
+                m.i32.and(m.i32.load(S.CPSR, 4, m.i32.const(0)), m.i32.const(0x20)),
+                m.i32.const(blk.thumb ? 0x20 : 0),
+              ),
+              this.goTo(() => m.i32.const(insns), fall, true),
+            )
+          : this.goTo(() => m.i32.const(insns), fall, false),
+      );
+    ops.push(m.br("exit"));
+    // an op wrote the PC (ret is set): a successor whose key matches R[15], T and ITSTATE;
+    // the ops up to that one retired (it need not be the last: a helper may have raised)
+    const ran = () =>
+      m.i32.shr_u(
+        m.i32.sub(m.i32.xor(m.local.get(this.ret, binaryen.i32), m.i32.const(-1)), m.i32.const(blk.start)),
+        m.i32.const(3),
+      );
+    const after: binaryen.ExpressionRef[] = [];
+    for (const s of blk.succ) {
+      const match = m.i32.and(
+        m.i32.eq(m.i32.load(S.R + 60, 4, m.i32.const(0)), m.i32.const(s.pc)),
+        m.i32.and(
+          m.i32.eq(
+            m.i32.and(m.i32.load(S.CPSR, 4, m.i32.const(0)), m.i32.const(0x20)),
+            m.i32.const(s.thumb ? 0x20 : 0),
+          ),
+          m.i32.eq(m.i32.load(S.IT, 4, m.i32.const(0)), m.i32.const(s.it)),
+        ),
+      );
+      after.push(m.if(match, this.goTo(ran, s, callsRuntime)));
+    }
+    after.push(m.br("exit"));
+    return [m.block(pcw, ops), ...after];
+  }
+
+  /**
+   * Continue with successor s if the budget allows, s ends before the next clock event,
+   * and (for a block that may have called the runtime) the runtime agrees.
+   */
+  private goTo(ran: () => binaryen.ExpressionRef, s: Succ, callsRuntime: boolean): binaryen.ExpressionRef {
+    const m = this.m;
+    const retired = () => m.i32.add(m.local.get(this.retired, binaryen.i32), ran());
+    const ok = m.i32.and(
+      m.i32.lt_s(retired(), m.local.get(P_LIMIT, binaryen.i32)),
+      m.i32.le_s(m.i32.add(retired(), m.i32.const(s.insns)), m.local.get(P_LEFT, binaryen.i32)),
+    );
+    const go = [
+      m.local.set(this.retired, retired()),
+      m.local.set(this.next, m.i32.const(s.idx)),
+      m.br("dispatch"),
+    ];
+    if (callsRuntime)
+      go.unshift(
+        m.if(
+          m.local.get(this.called, binaryen.i32),
+          m.block(null, [
+            m.br("exit", m.i32.eqz(m.call(this.declare("j", "resume", 0, true), [], binaryen.i32))),
+            m.local.set(this.called, m.i32.const(0)),
+          ]),
+        ),
+      );
+    return m.if(ok, m.block(null, go));
+  }
+
+  /** The statements of one op (at blk.ops[q]), as execOps runs it. */
+  private compileOp(blk: BlockCode, q: number, pcw: string): binaryen.ExpressionRef[] {
+    const m = this.m;
+    const b = this.b;
+    const A = blk.ops;
+    const w = A[q]!;
+    const pc = A[q + 1]!;
+    const p = blk.start + q; // arena index
+    const thumb = (w & OPW_THUMB) !== 0;
+    const addr = (pc - (thumb ? 4 : 8)) | 0;
+    const next = (addr + (w & OPW_LEN4 ? 4 : 2)) | 0;
+    const ret = this.ret;
+    const inIT = thumb && w >>> 24 !== 0;
+    const before = this.saveDirty();
+    b.begin({
+      p,
+      pc,
+      addr,
+      next,
+      thumb,
+      // inside an IT block the run loop may have to advance ITSTATE after the op
+      // (Interpreter.itAfterExit): leave the region there
+      exit: () => m.block(null, [m.local.set(ret, m.i32.const(~(p + OP_WORDS))), m.br(inIT ? "exit" : pcw)]),
+    });
+    if (thumb) b.setState(S.IT, b.k(w >>> 24));
+    if (w & OPW_SETPC) b.setState(S.R + 60, b.k(pc));
+    const d = w & 0xffff;
+    const entry = BY_DISPATCH[d];
+    if (d === 0 || entry === undefined) {
+      b.callMayExit("undefinedInsn", b.k(pc), b.k(w));
+    } else {
+      const f: Record<string, Val> = {};
+      entry.def.fields.forEach((n, i) => {
+        f[n] = b.k(A[q + 2 + i]!);
+      });
+      entry.def.sem(b, entry.p, f);
+    }
+    const stmts = b.end();
+    const cond = (w >>> 16) & 15;
+    if (cond === 14) return stmts;
+    this.mergeDirty(before); // the op may not run
+    return [m.if(this.condExpr(cond), m.block(null, stmts))];
+  }
+
+  /** ConditionPassed (A8.3) on the flags in NF/ZF/CF/VF form (held in locals). */
+  private condExpr(cond: number): binaryen.ExpressionRef {
+    const m = this.m;
+    const ld = (off: number) => m.local.get(this.slotLocal(cacheSlot(off)), binaryen.i32);
+    const zSet = () => m.i32.eqz(ld(S.ZF));
+    const cSet = () => m.i32.ne(ld(S.CF), m.i32.const(0));
+    const nSet = () => m.i32.lt_s(ld(S.NF), m.i32.const(0));
+    const vSet = () => m.i32.lt_s(ld(S.VF), m.i32.const(0));
+    const nEqV = () => m.i32.ge_s(m.i32.xor(ld(S.NF), ld(S.VF)), m.i32.const(0));
+    let e: binaryen.ExpressionRef;
+    switch (cond >> 1) {
+      case 0:
+        e = zSet();
+        break;
+      case 1:
+        e = cSet();
+        break;
+      case 2:
+        e = nSet();
+        break;
+      case 3:
+        e = vSet();
+        break;
+      case 4:
+        e = m.i32.and(cSet(), m.i32.eqz(zSet()));
+        break;
+      case 5:
+        e = nEqV();
+        break;
+      default:
+        e = m.i32.and(m.i32.eqz(zSet()), nEqV());
+        break;
+    }
+    return cond & 1 ? m.i32.eqz(e) : e;
+  }
+}

@@ -1,0 +1,517 @@
+// The JIT tier: counts block executions for the interpreter, turns hot blocks into
+// regions (the block and its hot successors, as the interpreter chained them), compiles
+// queued regions in batches into one wasm module each (jit/compile.ts) and runs them in
+// place of execOps. A region is entered at any of its blocks and runs until it leaves
+// its blocks or must give control back (see compile.ts).
+//
+// Invalidation: compiled code hangs off interpreter Blocks. A block that is dropped (code
+// write, flush) is never looked up again; a region whose member died is checked before
+// it runs (the interpreter's invalidation counters act as an epoch) and dropped.
+
+import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from "node:worker_threads";
+import type { Cpu } from "../src/cpu/cpu.js";
+import type { Block, Interpreter } from "../src/interp/interp.js";
+import { H, type Helper } from "../src/sem/helpers.js";
+import type { BlockCode, CompiledModule, RegionCode } from "./compile.js";
+import { CODE_PAGES } from "./layout.js";
+import type { CompileRequest, CompileResult } from "./worker.js";
+
+export type JitMode = "off" | "on" | "always";
+
+/**
+ * Builds a module from regions: compile.ts in this thread (loaded on demand, it brings
+ * binaryen), or null to compile in a worker thread.
+ */
+export type Compiler = ((regions: RegionCode[]) => CompiledModule) | null;
+
+export interface JitOptions {
+  /** on: compile blocks that ran `threshold` times; always: compile every block before its first run. */
+  mode: "on" | "always";
+  /** Executions before a block is queued for compilation (mode on). */
+  threshold?: number;
+  /** Queued regions that make a module. */
+  batch?: number;
+  /** Wall-clock ms a queued region waits at most for its batch to fill. */
+  maxWaitMs?: number;
+  /** Compiled blocks kept; beyond it all compiled code is dropped (blocks recompile when hot again). */
+  maxBlocks?: number;
+  /** Mode on: compile in a worker thread (needs the compiled dist/jit/worker.js). */
+  worker?: boolean;
+}
+
+export const DEFAULT_THRESHOLD = 1000;
+/** Blocks in a region at most. */
+const MAX_REGION_BLOCKS = 32;
+
+export interface JitStats {
+  /** Regions queued for compilation. */
+  queued: number;
+  /** Regions compiled, the blocks in them, and the modules they went into. */
+  regions: number;
+  blocks: number;
+  modules: number;
+  /** Wall time spent building and compiling modules (in the worker when there is one). */
+  compileMs: number;
+  /** Main-thread time spent forming regions and installing compiled modules. */
+  mainMs: number;
+  /** Regions with a block that died before their module was ready. */
+  discarded: number;
+  /** Regions dropped because a member block died. */
+  dropped: number;
+  /** Times the code cache was full and emptied. */
+  evictions: number;
+  /** Entries into compiled code. */
+  execs: number;
+}
+
+type RegionFn = (entry: number, limit: number, left: number, fastBase: number, fastLimit: number) => number;
+
+interface Region {
+  fn: RegionFn;
+  blocks: Block[];
+  /** Interpreter invalidation epoch at which every member was last seen alive. */
+  epoch: number;
+}
+
+/** A block's compiled code: its region and its index there. */
+export interface JitCode {
+  region: Region;
+  idx: number;
+}
+
+/** Keys of PL0 / Hyp blocks lie above these (interp.ts USER_KEY, HYP_KEY). */
+const USER_KEY = 2 ** 41;
+const HYP_KEY = 2 ** 42;
+/** Translation class of a block key: 0 PL1, 1 User, 2 Hyp (the run loop never mixes them). */
+const keyClass = (key: number) => (key >= HYP_KEY ? 2 : key >= USER_KEY ? 1 : 0);
+const keyThumb = (key: number) => Math.floor(key / 256) % 2 === 1;
+const keyIt = (key: number) => key % 256;
+
+/** A region function's counts are 31-bit. */
+const clampCount = (n: number) => Math.max(0, Math.min(n, 0x3fffffff));
+
+export class Jit {
+  readonly stats: JitStats = {
+    queued: 0,
+    regions: 0,
+    blocks: 0,
+    modules: 0,
+    compileMs: 0,
+    mainMs: 0,
+    discarded: 0,
+    dropped: 0,
+    evictions: 0,
+    execs: 0,
+  };
+  readonly threshold: number;
+  /** After exec(): instructions retired by the blocks before the last one, and the last block. */
+  retired = 0;
+  last: Block | null = null;
+  private readonly always: boolean;
+  private readonly batch: number;
+  private readonly maxWaitMs: number;
+  private readonly maxBlocks: number;
+  private queue: Block[] = [];
+  private queuedAt = 0;
+  /** Blocks in regions being compiled (not put in another region meanwhile). */
+  private readonly claimed = new Set<Block>();
+  /** Compiled regions not dropped, and their blocks (the code cache's size). */
+  private readonly live = new Set<Region>();
+  private liveBlocks = 0;
+  /** The region running now (for the clock's instruction offset). */
+  private active: Region | null = null;
+  /** What the run loop would look at between blocks, as it was when the region was entered. */
+  private entryEventAt = 0;
+  private entryEpoch = 0;
+  private entryPl = 0;
+  private entryMmuOn = false;
+  private entryBigEndian = false;
+  private readonly gOp = new WebAssembly.Global({ value: "i32", mutable: true }, 0);
+  private readonly gRetired = new WebAssembly.Global({ value: "i32", mutable: true }, 0);
+  private readonly gLast = new WebAssembly.Global({ value: "i32", mutable: true }, 0);
+  /** Set by the memory slow path when the access faulted (the fault is `pending`). */
+  private readonly gFault = new WebAssembly.Global({ value: "i32", mutable: true }, 0);
+  private pending: unknown = null;
+  private readonly imports: WebAssembly.Imports;
+  private readonly cpu: Cpu;
+  /** One byte per RAM page: non-zero while the interpreter may hold blocks from it. */
+  private readonly codePages: Uint8Array;
+  /** The compile worker, its result port, and the regions of each request in flight. */
+  private readonly worker: Worker | null = null;
+  private readonly results: MessagePort | null = null;
+  private readonly inFlight = new Map<number, Block[][]>();
+  private nextRequest = 0;
+
+  constructor(
+    readonly interp: Interpreter,
+    opts: JitOptions,
+    private readonly compile: Compiler,
+  ) {
+    this.always = opts.mode === "always";
+    this.threshold = this.always ? 1 : (opts.threshold ?? DEFAULT_THRESHOLD);
+    this.batch = this.always ? 1 : (opts.batch ?? 50);
+    this.maxWaitMs = opts.maxWaitMs ?? 20;
+    this.maxBlocks = opts.maxBlocks ?? 100_000;
+    const cpu = interp.cpu;
+    this.cpu = cpu;
+    const bus = cpu.bus;
+    this.codePages = new Uint8Array(cpu.memory.buffer, CODE_PAGES, bus.ramSize >>> 12);
+    this.codePages.set(bus.codePages);
+    this.imports = {
+      env: { mem: cpu.memory, op: this.gOp, retired: this.gRetired, last: this.gLast, fault: this.gFault },
+      h: Object.fromEntries(Object.entries(H).map(([n, f]) => [n, bindHelper(f as Helper, cpu)])),
+      m: this.memoryImports(),
+      j: { resume: () => this.resume() },
+    };
+    // helpers that read the clock inside a region: instructions retired in the region so far
+    const interpOffset = cpu.clock.insnOffset;
+    cpu.clock.insnOffset = () => (this.active !== null ? this.regionOffset(this.active) : interpOffset());
+    if (compile === null) {
+      const { port1, port2 } = new MessageChannel();
+      this.worker = new Worker(new URL("./worker.js", import.meta.url), {
+        workerData: { port: port2 },
+        transferList: [port2],
+      });
+      this.worker.unref(); // a pending compile does not keep the process alive
+      this.results = port1;
+    }
+    interp.jit = this;
+  }
+
+  /** The interpreter made a block from RAM page `pa` (a physical page number). */
+  notePage(pa: number): void {
+    this.codePages[pa - (this.cpu.bus.ramBase >>> 12)] = 1;
+  }
+
+  /**
+   * Called by the run loop before running a whole block: counts the run and says
+   * whether the block has compiled code (in mode always it is compiled right now).
+   */
+  ready(b: Block): boolean {
+    const c = b.code;
+    if (c !== null && (c.region.epoch === this.epoch() || this.revalidate(c.region))) return true;
+    if (++b.runs === this.threshold) this.promote(b);
+    return b.code !== null;
+  }
+
+  /**
+   * Run compiled code from block b: at most `limit` instructions before leaving, and
+   * no block that would cross the clock event `left` instructions away. Returns as
+   * execOps for `last`; `retired` instructions of earlier blocks are already counted in
+   * cpu.icount. A fault leaves cpu.faultOp at the faulting op, `last` its block.
+   */
+  exec(b: Block, limit: number, left: number): number {
+    const c = b.code!;
+    const r = c.region;
+    const cpu = this.cpu;
+    const fastLimit = cpu.mmuOn || cpu.bigEndian ? 0 : cpu.bus.ramSize;
+    const pl = cpu.pl;
+    this.stats.execs++;
+    this.active = r;
+    this.entryEventAt = cpu.clock.eventAt;
+    this.entryEpoch = this.epoch();
+    this.entryPl = pl;
+    this.entryMmuOn = cpu.mmuOn;
+    this.entryBigEndian = cpu.bigEndian;
+    let ret: number;
+    try {
+      ret = r.fn(c.idx, clampCount(limit), clampCount(left), cpu.bus.ramBase, fastLimit);
+      if (this.gFault.value !== 0) {
+        this.gFault.value = 0;
+        throw this.pending;
+      }
+    } catch (e) {
+      const p = this.gOp.value;
+      this.last = blockOf(r, p);
+      this.account(this.gRetired.value, pl);
+      cpu.faultOp = p;
+      throw e;
+    } finally {
+      this.active = null;
+    }
+    this.last = r.blocks[this.gLast.value]!;
+    this.account(this.gRetired.value, pl);
+    return ret;
+  }
+
+  /**
+   * Compiled code called the runtime in a block and would go on to the next: allowed
+   * when the run loop would just run that block, as at the region's entry (no interrupt
+   * input, no halt or WFI, the same clock event, mode, regime, endianness and
+   * translations; for User mode, code translations not stale).
+   */
+  private resume(): number {
+    const cpu = this.cpu;
+    const ok =
+      cpu.intLines === 0 &&
+      !cpu.halted &&
+      !cpu.wfiPending &&
+      cpu.clock.eventAt === this.entryEventAt &&
+      cpu.pl === this.entryPl &&
+      cpu.mmuOn === this.entryMmuOn &&
+      cpu.bigEndian === this.entryBigEndian &&
+      this.epoch() === this.entryEpoch &&
+      !(this.entryPl === 0 && cpu.mmu.pl0CodeStale);
+    return ok ? 1 : 0;
+  }
+
+  /**
+   * Between run slices: install the modules the worker finished, and compile the queue
+   * if its oldest region has waited long enough.
+   */
+  poll(): void {
+    if (this.results !== null && this.inFlight.size > 0) {
+      for (let msg = receiveMessageOnPort(this.results); msg; msg = receiveMessageOnPort(this.results)) {
+        const res = msg.message as CompileResult;
+        const regions = this.inFlight.get(res.id)!;
+        this.inFlight.delete(res.id);
+        this.stats.compileMs += res.ms;
+        if ("error" in res) throw new Error(`jit: compile worker: ${res.error}`);
+        const t0 = performance.now();
+        this.install(regions, res.module);
+        this.stats.mainMs += performance.now() - t0;
+      }
+    }
+    if (this.queue.length > 0 && performance.now() - this.queuedAt >= this.maxWaitMs) this.compileQueue();
+  }
+
+  /** Compile what is queued and wait until the worker's modules are installed (tests, benchmarks). */
+  async settle(): Promise<void> {
+    if (this.queue.length > 0) this.compileQueue();
+    while (this.inFlight.size > 0) {
+      await new Promise((r) => setTimeout(r, 2));
+      this.poll();
+    }
+  }
+
+  /** Stop the compile worker (results still in flight are dropped). */
+  close(): void {
+    void this.worker?.terminate();
+  }
+
+  /** Count the instructions of the blocks before the last (all run at privilege level pl). */
+  private account(retired: number, pl: number): void {
+    this.retired = retired;
+    this.cpu.icount += retired;
+    this.cpu.plInsns[pl] += retired;
+  }
+
+  /** Instructions retired in the running region before the op that called out. */
+  private regionOffset(r: Region): number {
+    const f = blockOf(r, this.gOp.value);
+    return this.gRetired.value + (this.interp.currentOp(f) - f.start) / 8;
+  }
+
+  private epoch(): number {
+    const s = this.interp.stats;
+    return s.invalidations + s.flushes + this.stats.evictions;
+  }
+
+  /** The interpreter dropped blocks: keep the region if all its blocks live, else drop it. */
+  private revalidate(r: Region): boolean {
+    if (r.blocks.every((b) => !b.dead)) {
+      r.epoch = this.epoch();
+      return true;
+    }
+    for (const b of r.blocks)
+      if (b.code?.region === r) {
+        b.code = null;
+        b.runs = 0;
+      }
+    this.live.delete(r);
+    this.liveBlocks -= r.blocks.length;
+    this.stats.dropped++;
+    return false;
+  }
+
+  private promote(b: Block): void {
+    if (this.queue.length === 0) this.queuedAt = performance.now();
+    this.queue.push(b);
+    this.stats.queued++;
+    if (this.queue.length >= this.batch) this.compileQueue();
+  }
+
+  /**
+   * The region of hot block h: h and the chained successors that are hot too and not
+   * compiled or being compiled (a block compiled elsewhere is reached through the run loop).
+   */
+  private regionOf(h: Block): Block[] {
+    const cls = keyClass(h.key);
+    const members = [h];
+    this.claimed.add(h);
+    if (this.always) return members;
+    const hot = this.threshold / 4;
+    for (let i = 0; i < members.length && members.length < MAX_REGION_BLOCKS; i++) {
+      const b = members[i]!;
+      for (const s of [b.b1, b.b2])
+        if (
+          s !== null &&
+          !s.dead &&
+          !members.includes(s) &&
+          keyClass(s.key) === cls &&
+          s.code === null &&
+          !this.claimed.has(s) &&
+          s.runs >= hot &&
+          members.length < MAX_REGION_BLOCKS
+        ) {
+          members.push(s);
+          this.claimed.add(s);
+        }
+    }
+    return members;
+  }
+
+  private compileQueue(): void {
+    const t0 = performance.now();
+    const regions: Block[][] = [];
+    for (const h of this.queue)
+      if (!h.dead && h.code === null && !this.claimed.has(h)) regions.push(this.regionOf(h));
+    this.stats.discarded += this.queue.length - regions.length;
+    this.queue = [];
+    if (regions.length === 0) return;
+    const code = this.regionCode(regions);
+    if (this.compile === null) {
+      const id = this.nextRequest++;
+      this.inFlight.set(id, regions);
+      this.worker!.postMessage({ id, regions: code } satisfies CompileRequest);
+      this.stats.mainMs += performance.now() - t0;
+      return;
+    }
+    const compiled = this.compile(code);
+    this.install(regions, new WebAssembly.Module(compiled.binary as Uint8Array<ArrayBuffer>));
+    this.stats.compileMs += performance.now() - t0;
+  }
+
+  /** What the compiler needs of the regions' blocks: copies of their ops, their successors in the region. */
+  private regionCode(regions: Block[][]): RegionCode[] {
+    const A = this.interp.arena;
+    return regions.map((blocks) => ({
+      blocks: blocks.map((b): BlockCode => {
+        const succ = [b.b1, b.b2].flatMap((s) => {
+          const idx = s === null ? -1 : blocks.indexOf(s);
+          return idx < 0
+            ? []
+            : [{ idx, pc: s!.pc, thumb: keyThumb(s!.key), it: keyIt(s!.key), insns: s!.insns }];
+        });
+        return {
+          start: b.start,
+          ops: A.slice(b.start, b.end),
+          thumb: keyThumb(b.key),
+          endAddr: b.endAddr,
+          itAfter: b.itAfter,
+          succ,
+        };
+      }),
+    }));
+  }
+
+  /** Give the regions' blocks their compiled code (the head always, the others unless they have some). */
+  private install(regions: Block[][], module: WebAssembly.Module): void {
+    const n = regions.reduce((a, r) => a + r.length, 0);
+    if (this.liveBlocks + n > this.maxBlocks) this.evict();
+    const ex = new WebAssembly.Instance(module, this.imports).exports as Record<string, RegionFn>;
+    const epoch = this.epoch();
+    regions.forEach((blocks, i) => {
+      for (const b of blocks) this.claimed.delete(b);
+      if (blocks.some((b) => b.dead)) {
+        this.stats.discarded++; // code was written while the module was being compiled
+        return;
+      }
+      const region: Region = { fn: ex[`r${i}`]!, blocks, epoch };
+      blocks.forEach((b, idx) => {
+        if (b.code === null || b === blocks[0]) b.code = { region, idx };
+      });
+      this.live.add(region);
+      this.liveBlocks += blocks.length;
+    });
+    this.stats.regions += regions.length;
+    this.stats.blocks += n;
+    this.stats.modules++;
+  }
+
+  /** The code cache is full: drop every compiled region (blocks compile again when hot). */
+  private evict(): void {
+    for (const r of this.live)
+      for (const b of r.blocks) {
+        b.code = null;
+        b.runs = 0;
+      }
+    this.live.clear();
+    this.liveBlocks = 0;
+    this.stats.evictions++;
+  }
+
+  /**
+   * The memory accesses of the semantics (Cpu.ld8 ... st32), named as compile.ts imports
+   * them: the slow path of the inline RAM access. A fault is not raised through wasm but
+   * kept pending (the compiled code stores its registers and returns, exec raises it). A
+   * store that found no translated code on its page clears the page's mark.
+   */
+  private memoryImports(): WebAssembly.ModuleImports {
+    const cpu = this.cpu;
+    const bus = cpu.bus;
+    const fault = (e: unknown) => {
+      this.pending = e;
+      this.gFault.value = 1;
+      return 0;
+    };
+    const load = (ld: (a: number, f: number) => number) => (a: number, f: number) => {
+      try {
+        return ld.call(cpu, a, f);
+      } catch (e) {
+        return fault(e);
+      }
+    };
+    const store = (st: (a: number, v: number, f: number) => void) => (a: number, v: number, f: number) => {
+      try {
+        st.call(cpu, a, v, f);
+      } catch (e) {
+        fault(e);
+        return;
+      }
+      const page = ((a >>> 0) - bus.ramBase) >>> 12;
+      if (!cpu.mmuOn && page >= 0 && page < this.codePages.length && bus.codePages[page] === 0)
+        this.codePages[page] = 0;
+    };
+    return {
+      ld8: load(cpu.ld8),
+      ld8s: load(cpu.ld8s),
+      ld16: load(cpu.ld16),
+      ld16s: load(cpu.ld16s),
+      ld32: load(cpu.ld32),
+      st8: store(cpu.st8),
+      st16: store(cpu.st16),
+      st32: store(cpu.st32),
+    };
+  }
+}
+
+/** The block of a region that holds arena index p. */
+function blockOf(r: Region, p: number): Block {
+  return r.blocks.find((b) => p >= b.start && p < b.end)!;
+}
+
+/** A helper with the Cpu bound, with a fixed arity (wasm calls it with i32 arguments). */
+function bindHelper(f: Helper, cpu: Cpu): (...a: number[]) => number {
+  switch (f.length - 1) {
+    case 0:
+      return () => f(cpu);
+    case 1:
+      return (a) => f(cpu, a!);
+    case 2:
+      return (a, b) => f(cpu, a!, b!);
+    case 3:
+      return (a, b, c) => f(cpu, a!, b!, c!);
+    case 4:
+      return (a, b, c, d) => f(cpu, a!, b!, c!, d!);
+    default:
+      return (...a) => f(cpu, ...a);
+  }
+}
+
+/** Attach a JIT to an interpreter (loads the compiler and binaryen here unless a worker compiles). */
+export async function enableJit(interp: Interpreter, opts: JitOptions): Promise<Jit> {
+  if (opts.mode === "on" && opts.worker) return new Jit(interp, opts, null);
+  const { compileRegions } = await import("./compile.js");
+  return new Jit(interp, opts, compileRegions);
+}

@@ -1,0 +1,600 @@
+// The JIT backend of the semantic builder: it runs an instruction's definition with the
+// op's fields as constants and builds binaryen expressions. Values are a small tree of
+// our own (constants folded, so branches on register numbers disappear) turned into
+// binaryen nodes where a statement consumes them; reads of mutable state (registers,
+// flags, state words, memory, helper results) take the value at the point the definition
+// asks for them, as the interpreter's text backend evaluates them (a register or flag
+// read is its local until the local is written, then a copy made at the read).
+//
+// Inside a region (jit/compile.ts) r0-r14 and the NF/ZF/CF/VF flags live in wasm locals;
+// helper calls are wrapped by the region (registers spilled before, reloaded after), RAM
+// accesses take an inline fast path while the MMU is off, and the memory slow path
+// reports a fault instead of raising it, so the registers stay in locals across it.
+
+import binaryen from "binaryen";
+import { RAM_OFFSET, S } from "../src/cpu/state.js";
+import type { Builder, MemOpts, Var, Width } from "../src/sem/builder.js";
+
+type Ref = binaryen.ExpressionRef;
+
+/** binaryen.js's Block.appendChild (part of its API, missing from its type declarations). */
+export const appendChild = (
+  binaryen as unknown as { Block: { appendChild(block: number, child: number): number } }
+).Block.appendChild;
+
+/** A statement list; null marks a place kept for a copy that may be needed (see getState). */
+type Stmts = (Ref | null)[];
+const present = (l: Stmts): Ref[] => l.filter((x): x is Ref => x !== null);
+
+type BinOp =
+  | "add"
+  | "sub"
+  | "mul"
+  | "mulhu"
+  | "mulhs"
+  | "divs"
+  | "divu"
+  | "and"
+  | "or"
+  | "xor"
+  | "shl"
+  | "lsr"
+  | "asr"
+  | "ror"
+  | "eq"
+  | "ne"
+  | "ltu"
+  | "lts"
+  | "leu"
+  | "les";
+
+/** A value: constant, local, or a pure operation on values. */
+export type Val =
+  | { t: "k"; n: number }
+  | { t: "local"; i: number }
+  | { t: "not" | "clz" | "eqz"; a: Val }
+  | { t: "bin"; op: BinOp; a: Val; b: Val }
+  | { t: "sel"; c: Val; a: Val; b: Val };
+
+/** Constant folding with the interpreter's JavaScript semantics (src/interp/strgen.ts). */
+const FOLD: Record<BinOp, (a: number, b: number) => number> = {
+  add: (a, b) => (a + b) | 0,
+  sub: (a, b) => (a - b) | 0,
+  mul: (a, b) => Math.imul(a, b),
+  mulhu: (a, b) => Number((BigInt(a >>> 0) * BigInt(b >>> 0)) >> 32n) | 0,
+  mulhs: (a, b) => Number((BigInt(a) * BigInt(b)) >> 32n) | 0,
+  divs: (a, b) => (b === 0 ? 0 : a === -0x80000000 && b === -1 ? a : (a / b) | 0),
+  divu: (a, b) => (b === 0 ? 0 : ((a >>> 0) / (b >>> 0)) | 0),
+  and: (a, b) => a & b,
+  or: (a, b) => a | b,
+  xor: (a, b) => a ^ b,
+  shl: (a, b) => a << b,
+  lsr: (a, b) => (a >>> b) | 0,
+  asr: (a, b) => a >> b,
+  ror: (a, b) => (a >>> (b & 31)) | (a << ((32 - b) & 31)),
+  eq: (a, b) => +(a === b),
+  ne: (a, b) => +(a !== b),
+  ltu: (a, b) => +(a >>> 0 < b >>> 0),
+  lts: (a, b) => +(a < b),
+  leu: (a, b) => +(a >>> 0 <= b >>> 0),
+  les: (a, b) => +(a <= b),
+};
+
+/** Ops with x op 0 = x. */
+const RIGHT_ZERO_IDENTITY = new Set<BinOp>(["add", "sub", "or", "xor", "shl", "lsr", "asr", "ror"]);
+
+const k = (n: number): Val => ({ t: "k", n: n | 0 });
+
+/** The state words held in locals inside a region: r0-r14, then the four flags. */
+export const CACHED_FLAGS: number[] = [S.NF, S.ZF, S.CF, S.VF];
+export const N_CACHED = 15 + CACHED_FLAGS.length;
+
+/** Cache slot (0..N_CACHED-1) of a state word offset, or -1. */
+export function cacheSlot(off: number): number {
+  if (off >= S.R && off < S.R + 15 * 4 && (off & 3) === 0) return (off - S.R) >> 2;
+  const f = CACHED_FLAGS.indexOf(off);
+  return f < 0 ? -1 : 15 + f;
+}
+
+/** State offset of a cache slot. */
+export function slotOffset(slot: number): number {
+  return slot < 15 ? S.R + slot * 4 : CACHED_FLAGS[slot - 15]!;
+}
+
+/** What the region provides to the ops it compiles. */
+export interface RegionEnv {
+  readonly m: binaryen.Module;
+  /** Local of a cache slot (registers and flags held in locals). */
+  slotLocal(slot: number): number;
+  /** The slot is written by the region (it must be spilled). */
+  noteWrite(slot: number): void;
+  /** Which slots may be newer in locals than in memory: saved around branches (see if()). */
+  saveDirty(): DirtyState;
+  restoreDirty(d: DirtyState): void;
+  /** After the two arms of a branch: dirty if dirty in either (d: the other arm's state). */
+  mergeDirty(d: DirtyState): void;
+  /** Statements around a helper call (spill, record the op, call, reload): see compile.ts. */
+  wrapCall(call: Ref, result: number | null, p: number): Ref[];
+  /** Statements around a memory slow path (record the op, call, leave on a fault): see compile.ts. */
+  wrapMemCall(call: Ref, result: number | null, p: number): Ref[];
+  /** Import name of a helper / memory access (declared on first use). */
+  helper(name: string, arity: number): string;
+  mem(name: string): string;
+  /** Locals (parameters) holding the identity fast path's base and limit, see compile.ts. */
+  fastBase: number;
+  fastLimit: number;
+  /** Offset in memory of the code-page bitmap (stores to marked pages take the slow path). */
+  codePages: number;
+}
+
+/** Slots possibly dirty: all the region writes, or those in `set`. */
+export interface DirtyState {
+  all: boolean;
+  set: Set<number>;
+}
+
+/** Where one op is: addresses and the statements ending it after a PC write. */
+export interface OpContext {
+  /** Arena index of the op. */
+  p: number;
+  /** PC value the op reads (address + 8 ARM, + 4 Thumb). */
+  pc: number;
+  /** Address of the instruction and of the next one. */
+  addr: number;
+  next: number;
+  thumb: boolean;
+  exit: () => Ref;
+}
+
+export class WasmBuilder implements Builder<Val> {
+  /** Statement lists: the innermost is being filled. */
+  private stmts: Stmts[] = [[]];
+  /**
+   * Reads of cached slots still in use, by slot: the value is the slot's local itself
+   * until the slot is written; then a copy is made at the read (in the place kept for it
+   * in its statement list) and the value switched to the copy.
+   */
+  private readonly pending: { node: { t: "local"; i: number }; list: Stmts; at: number }[][] = Array.from(
+    { length: N_CACHED },
+    () => [],
+  );
+  private ctx!: OpContext;
+  private readonly m: binaryen.Module;
+
+  constructor(
+    private readonly env: RegionEnv,
+    /** Types of the function's locals after its parameters. */
+    private readonly locals: binaryen.Type[],
+    /** Number of parameters (locals are numbered after them). */
+    private readonly nParams: number,
+  ) {
+    this.m = env.m;
+  }
+
+  /** Start emitting one op. */
+  begin(ctx: OpContext): void {
+    this.ctx = ctx;
+    this.stmts = [[]];
+    for (const p of this.pending) p.length = 0; // values do not outlive their op
+  }
+
+  /** The slot's local is about to change: reads still in use get their own copy. */
+  private keepReads(slot: number): void {
+    const l = this.env.slotLocal(slot);
+    for (const { node, list, at } of this.pending[slot]!) {
+      const copy = this.newLocal();
+      list[at] = this.m.local.set(copy, this.m.local.get(l, binaryen.i32));
+      node.i = copy;
+    }
+    this.pending[slot]!.length = 0;
+  }
+
+  /** Every slot's local is about to be reloaded (after a runtime call). */
+  keepAllReads(): void {
+    for (let s = 0; s < N_CACHED; s++) this.keepReads(s);
+  }
+
+  /** The statements emitted since begin(). */
+  end(): Ref[] {
+    return present(this.stmts[0]!);
+  }
+
+  emit(s: Ref): void {
+    this.stmts[this.stmts.length - 1]!.push(s);
+  }
+
+  newLocal(): number {
+    this.locals.push(binaryen.i32);
+    return this.nParams + this.locals.length - 1;
+  }
+
+  /** The binaryen expression computing v (a fresh tree each time: nodes are not shared). */
+  expr(v: Val): Ref {
+    const m = this.m;
+    switch (v.t) {
+      case "k":
+        return m.i32.const(v.n);
+      case "local":
+        return m.local.get(v.i, binaryen.i32);
+      case "not":
+        return m.i32.xor(this.expr(v.a), m.i32.const(-1));
+      case "clz":
+        return m.i32.clz(this.expr(v.a));
+      case "eqz":
+        return m.i32.eqz(this.expr(v.a));
+      case "sel":
+        return m.select(this.expr(v.c), this.expr(v.a), this.expr(v.b));
+      case "bin":
+        return this.binExpr(v.op, v.a, v.b);
+    }
+  }
+
+  private binExpr(op: BinOp, x: Val, y: Val): Ref {
+    const m = this.m;
+    const a = () => this.expr(x);
+    const b = () => this.expr(y);
+    switch (op) {
+      case "add":
+        return m.i32.add(a(), b());
+      case "sub":
+        return m.i32.sub(a(), b());
+      case "mul":
+        return m.i32.mul(a(), b());
+      case "mulhu":
+        return m.i32.wrap(m.i64.shr_u(m.i64.mul(m.i64.extend_u(a()), m.i64.extend_u(b())), m.i64.const(32n)));
+      case "mulhs":
+        return m.i32.wrap(m.i64.shr_s(m.i64.mul(m.i64.extend_s(a()), m.i64.extend_s(b())), m.i64.const(32n)));
+      case "divs":
+        // wasm traps where ARM gives 0 (x/0) or INT_MIN (INT_MIN/-1)
+        return m.if(
+          m.i32.eqz(b()),
+          m.i32.const(0),
+          m.if(
+            m.i32.and(m.i32.eq(a(), m.i32.const(-0x80000000)), m.i32.eq(b(), m.i32.const(-1))),
+            a(),
+            m.i32.div_s(a(), b()),
+          ),
+        );
+      case "divu":
+        return m.if(m.i32.eqz(b()), m.i32.const(0), m.i32.div_u(a(), b()));
+      case "and":
+        return m.i32.and(a(), b());
+      case "or":
+        return m.i32.or(a(), b());
+      case "xor":
+        return m.i32.xor(a(), b());
+      case "shl":
+        return m.i32.shl(a(), b());
+      case "lsr":
+        return m.i32.shr_u(a(), b());
+      case "asr":
+        return m.i32.shr_s(a(), b());
+      case "ror":
+        return m.i32.rotr(a(), b());
+      case "eq":
+        return m.i32.eq(a(), b());
+      case "ne":
+        return m.i32.ne(a(), b());
+      case "ltu":
+        return m.i32.lt_u(a(), b());
+      case "lts":
+        return m.i32.lt_s(a(), b());
+      case "leu":
+        return m.i32.le_u(a(), b());
+      case "les":
+        return m.i32.le_s(a(), b());
+    }
+  }
+
+  private bin(op: BinOp, a: Val, b: Val): Val {
+    if (a.t === "k" && b.t === "k") return k(FOLD[op](a.n, b.n));
+    if (b.t === "k" && b.n === 0 && RIGHT_ZERO_IDENTITY.has(op)) return a;
+    if (op === "and" && b.t === "k" && b.n === -1) return a;
+    return { t: "bin", op, a, b };
+  }
+
+  /** A new local holding the value of `e` evaluated now. */
+  private capture(e: Ref): Val {
+    const i = this.newLocal();
+    this.emit(this.m.local.set(i, e));
+    return { t: "local", i };
+  }
+
+  k(n: number): Val {
+    return k(n);
+  }
+  let(v: Val): Val {
+    return v.t === "k" || v.t === "local" ? v : this.capture(this.expr(v));
+  }
+  mut(v: Val): Var<Val> {
+    const get = this.capture(this.expr(v));
+    const i = (get as { i: number }).i;
+    return {
+      get: () => get,
+      set: (x: Val) => this.emit(this.m.local.set(i, this.expr(x))),
+    };
+  }
+  add(a: Val, b: Val): Val {
+    // (x + k1) + k2 = x + (k1 + k2): the carry-in of SUB/CMP immediates
+    if (b.t === "k" && a.t === "bin" && a.op === "add" && a.b.t === "k")
+      return this.bin("add", a.a, k(a.b.n + b.n));
+    return this.bin("add", a, b);
+  }
+  sub(a: Val, b: Val): Val {
+    return this.bin("sub", a, b);
+  }
+  mul(a: Val, b: Val): Val {
+    return this.bin("mul", a, b);
+  }
+  mulhu(a: Val, b: Val): Val {
+    return this.bin("mulhu", a, b);
+  }
+  mulhs(a: Val, b: Val): Val {
+    return this.bin("mulhs", a, b);
+  }
+  divs(a: Val, b: Val): Val {
+    return this.bin("divs", this.let(a), this.let(b));
+  }
+  divu(a: Val, b: Val): Val {
+    return this.bin("divu", a, this.let(b));
+  }
+  and(a: Val, b: Val): Val {
+    if ((a.t === "k" && a.n === 0) || (b.t === "k" && b.n === 0)) return k(0);
+    return this.bin("and", a, b);
+  }
+  or(a: Val, b: Val): Val {
+    return this.bin("or", a, b);
+  }
+  xor(a: Val, b: Val): Val {
+    return this.bin("xor", a, b);
+  }
+  not(a: Val): Val {
+    return a.t === "k" ? k(~a.n) : a.t === "not" ? a.a : { t: "not", a };
+  }
+  shl(a: Val, n: Val): Val {
+    return this.bin("shl", a, n);
+  }
+  lsr(a: Val, n: Val): Val {
+    return this.bin("lsr", a, n);
+  }
+  asr(a: Val, n: Val): Val {
+    return this.bin("asr", a, n);
+  }
+  ror(a: Val, n: Val): Val {
+    return this.bin("ror", a, n);
+  }
+  clz(a: Val): Val {
+    return a.t === "k" ? k(Math.clz32(a.n)) : { t: "clz", a };
+  }
+  eq(a: Val, b: Val): Val {
+    return this.bin("eq", a, b);
+  }
+  ne(a: Val, b: Val): Val {
+    return this.bin("ne", a, b);
+  }
+  ltu(a: Val, b: Val): Val {
+    return this.bin("ltu", a, b);
+  }
+  lts(a: Val, b: Val): Val {
+    return this.bin("lts", a, b);
+  }
+  leu(a: Val, b: Val): Val {
+    return this.bin("leu", a, b);
+  }
+  les(a: Val, b: Val): Val {
+    return this.bin("les", a, b);
+  }
+  eqz(a: Val): Val {
+    return a.t === "k" ? k(+(a.n === 0)) : { t: "eqz", a };
+  }
+  select(c: Val, a: Val, b: Val): Val {
+    if (c.t === "k") return c.n !== 0 ? a : b;
+    return { t: "sel", c, a, b };
+  }
+
+  /** Register number of a register operand: always a constant here (fields are constants). */
+  private regNum(r: Val): number {
+    if (r.t !== "k") throw new Error("jit: register number not constant");
+    return r.n & 15;
+  }
+  reg(r: Val): Val {
+    const n = this.regNum(r);
+    // r15 as an operand reads the PC value (the interpreter stores it in R[15] first)
+    if (n === 15) return k(this.ctx.pc);
+    return this.getState(S.R + n * 4);
+  }
+  setReg(r: Val, v: Val): void {
+    this.setState(S.R + this.regNum(r) * 4, v);
+  }
+  pc(): Val {
+    return k(this.ctx.pc);
+  }
+  insnAddr(): Val {
+    return k(this.ctx.addr);
+  }
+  nextAddr(): Val {
+    return k(this.ctx.next);
+  }
+  getState(off: number): Val {
+    const slot = cacheSlot(off);
+    if (slot >= 0) {
+      const node = { t: "local" as const, i: this.env.slotLocal(slot) };
+      const list = this.stmts[this.stmts.length - 1]!;
+      this.pending[slot]!.push({ node, list, at: list.length });
+      list.push(null);
+      return node;
+    }
+    return this.capture(this.m.i32.load(off, 4, this.m.i32.const(0)));
+  }
+  setState(off: number, v: Val): void {
+    const slot = cacheSlot(off);
+    if (slot >= 0) {
+      this.keepReads(slot);
+      this.env.noteWrite(slot);
+      this.emit(this.m.local.set(this.env.slotLocal(slot), this.expr(v)));
+    } else this.emit(this.m.i32.store(off, 4, this.m.i32.const(0), this.expr(v)));
+  }
+
+  /**
+   * Inline fast path for RAM while the MMU is off and data is little-endian: the
+   * region's fastBase/fastLimit (limit 0 otherwise) bound `addr - base`, naturally
+   * aligned accesses only, as Cpu.ld32/st32's fast paths. Stores also need the page to
+   * hold no translated code.
+   */
+  private fastCond(addr: Val, w: Width, off: number, store: boolean): Ref {
+    const m = this.m;
+    const inRam = m.i32.lt_u(m.local.get(off, binaryen.i32), m.local.get(this.env.fastLimit, binaryen.i32));
+    const aligned = this.and(addr, k(w / 8 - 1));
+    let c = aligned.t === "k" && aligned.n === 0 ? inRam : m.i32.and(inRam, m.i32.eqz(this.expr(aligned)));
+    if (store)
+      c = m.i32.and(
+        c,
+        m.i32.eqz(
+          m.i32.load8_u(this.env.codePages, 1, m.i32.shr_u(m.local.get(off, binaryen.i32), m.i32.const(12))),
+        ),
+      );
+    return c;
+  }
+
+  load(w: Width, addr: Val, o: MemOpts = {}): Val {
+    const m = this.m;
+    addr = this.let(addr);
+    const off = this.newLocal();
+    const t = this.newLocal();
+    this.emit(m.local.set(off, m.i32.sub(this.expr(addr), m.local.get(this.env.fastBase, binaryen.i32))));
+    const host = m.local.get(off, binaryen.i32);
+    const fast =
+      w === 8
+        ? o.signed
+          ? m.i32.load8_s(RAM_OFFSET, 1, host)
+          : m.i32.load8_u(RAM_OFFSET, 1, host)
+        : w === 16
+          ? o.signed
+            ? m.i32.load16_s(RAM_OFFSET, 2, host)
+            : m.i32.load16_u(RAM_OFFSET, 2, host)
+          : m.i32.load(RAM_OFFSET, 4, host);
+    const fn = this.env.mem(`ld${w}${o.signed ? "s" : ""}`);
+    const slow = this.env.wrapMemCall(
+      m.call(fn, [this.expr(addr), m.i32.const(memFlags(o))], binaryen.i32),
+      t,
+      this.ctx.p,
+    );
+    this.emit(m.if(this.fastCond(addr, w, off, false), m.local.set(t, fast), m.block(null, slow)));
+    return { t: "local", i: t };
+  }
+  store(w: Width, addr: Val, v: Val, o: MemOpts = {}): void {
+    const m = this.m;
+    addr = this.let(addr);
+    v = this.let(v);
+    const off = this.newLocal();
+    this.emit(m.local.set(off, m.i32.sub(this.expr(addr), m.local.get(this.env.fastBase, binaryen.i32))));
+    const host = m.local.get(off, binaryen.i32);
+    const fast =
+      w === 8
+        ? m.i32.store8(RAM_OFFSET, 1, host, this.expr(v))
+        : w === 16
+          ? m.i32.store16(RAM_OFFSET, 2, host, this.expr(v))
+          : m.i32.store(RAM_OFFSET, 4, host, this.expr(v));
+    const fn = this.env.mem(`st${w}`);
+    const slow = this.env.wrapMemCall(
+      m.call(fn, [this.expr(addr), this.expr(v), m.i32.const(memFlags(o))], binaryen.none),
+      null,
+      this.ctx.p,
+    );
+    this.emit(m.if(this.fastCond(addr, w, off, true), fast, m.block(null, slow)));
+  }
+
+  if(c: Val, then: () => void, els?: () => void): void {
+    if (c.t === "k") {
+      if (c.n !== 0) then();
+      else els?.();
+      return;
+    }
+    const cond = this.expr(c);
+    const before = this.env.saveDirty();
+    this.stmts.push([]);
+    then();
+    const t = this.closeBranch();
+    const afterThen = this.env.saveDirty();
+    this.env.restoreDirty(before);
+    let e: Ref | undefined;
+    if (els) {
+      this.stmts.push([]);
+      els();
+      e = this.closeBranch();
+    }
+    this.env.mergeDirty(afterThen);
+    this.emit(this.m.if(cond, t, e));
+  }
+
+  /** The block of the innermost branch; its reads cannot be used outside it. */
+  private closeBranch(): Ref {
+    const list = this.stmts.pop()!;
+    for (let s = 0; s < N_CACHED; s++) {
+      const p = this.pending[s]!;
+      if (p.some((r) => r.list === list)) this.pending[s] = p.filter((r) => r.list !== list);
+    }
+    return this.m.block(null, present(list));
+  }
+
+  call(helper: string, ...args: Val[]): Val {
+    const t = this.newLocal();
+    for (const s of this.helperCall(helper, args, t)) this.emit(s);
+    return { t: "local", i: t };
+  }
+  callMayExit(helper: string, ...args: Val[]): void {
+    const t = this.newLocal();
+    for (const s of this.helperCall(helper, args, t)) this.emit(s);
+    this.emit(this.m.if(this.m.local.get(t, binaryen.i32), this.ctx.exit()));
+  }
+  /** A call of a runtime helper (helpers may throw guest exceptions), result into local t. */
+  private helperCall(helper: string, args: Val[], t: number): Ref[] {
+    const fn = this.env.helper(helper, args.length);
+    const call = this.m.call(
+      fn,
+      args.map((a) => this.expr(a)),
+      binaryen.i32,
+    );
+    return this.env.wrapCall(call, t, this.ctx.p);
+  }
+
+  branch(target: Val): void {
+    // BranchWritePC: IT state cleared; the block's instruction set decides the alignment
+    this.setState(S.IT, k(0));
+    this.emit(
+      this.m.i32.store(
+        S.R + 60,
+        4,
+        this.m.i32.const(0),
+        this.expr(this.and(target, k(this.ctx.thumb ? ~1 : ~3))),
+      ),
+    );
+    this.emit(this.ctx.exit());
+  }
+  bx(target: Val): void {
+    // BXWritePC: bit 0 selects Thumb (CPSR.T); an ARM target is word aligned
+    const t = this.let(target);
+    const thumb = this.let(this.and(t, k(1)));
+    this.setState(S.IT, k(0));
+    const cpsr = this.getState(S.CPSR);
+    this.setState(S.CPSR, this.or(this.and(cpsr, k(~0x20)), this.shl(thumb, k(5))));
+    this.emit(
+      this.m.i32.store(
+        S.R + 60,
+        4,
+        this.m.i32.const(0),
+        this.expr(this.and(t, this.select(thumb, k(~1), k(~3)))),
+      ),
+    );
+    this.emit(this.ctx.exit());
+  }
+  endBlock(): void {
+    this.emit(this.m.i32.store(S.R + 60, 4, this.m.i32.const(0), this.m.i32.const(this.ctx.next)));
+    this.emit(this.ctx.exit());
+  }
+}
+
+/** Flags word of the memory-access imports (see Cpu.ld32: MF_UNPRIV, MF_ALIGNED). */
+export function memFlags(o: MemOpts): number {
+  return (o.unpriv ? 1 : 0) | (o.aligned ? 2 : 0);
+}

@@ -1,0 +1,48 @@
+// The compile worker: builds each batch of regions with binaryen and compiles the wasm
+// module here, off the main thread, which keeps interpreting meanwhile. Requests come as
+// messages; results go back on the port in workerData, which the main thread polls
+// synchronously between run slices (see Jit.poll).
+
+import { type MessagePort, parentPort, workerData } from "node:worker_threads";
+import { compileRegions, type RegionCode } from "./compile.js";
+
+export interface CompileRequest {
+  id: number;
+  regions: RegionCode[];
+}
+
+export type CompileResult =
+  | { id: number; module: WebAssembly.Module; ms: number }
+  | { id: number; error: string; ms: number };
+
+const results = (workerData as { port: MessagePort }).port;
+
+// Warm binaryen up while the emulator starts: a one-op region (an UNDEFINED op: a helper
+// call with its spills, and the exits)
+compileRegions([
+  {
+    blocks: [
+      {
+        start: 0,
+        ops: Int32Array.of(14 << 16, 8, 0, 0, 0, 0, 0, 0),
+        thumb: false,
+        endAddr: 4,
+        itAfter: 0,
+        succ: [],
+      },
+    ],
+  },
+]);
+
+parentPort!.on("message", (req: CompileRequest) => {
+  const t0 = performance.now();
+  let res: CompileResult;
+  try {
+    const { binary } = compileRegions(req.regions);
+    const module = new WebAssembly.Module(binary as Uint8Array<ArrayBuffer>);
+    res = { id: req.id, module, ms: performance.now() - t0 };
+  } catch (e) {
+    res = { id: req.id, error: e instanceof Error ? e.message : String(e), ms: performance.now() - t0 };
+  }
+  results.postMessage(res);
+});

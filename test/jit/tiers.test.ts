@@ -1,0 +1,190 @@
+// Tier against tier: the same program runs on the interpreter alone and with the JIT,
+// in lockstep slices; after every slice the retired-instruction count and the whole CPU
+// state block (registers of every mode, flags, IT, CPSR, SPSRs, VFP, exclusive monitor)
+// must be identical, and so must the output and the memory at the end. Programs: the
+// differential harness's random A32/T32/VFP streams, and random self-modifying loops.
+
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { enableJit, type Jit, type JitOptions } from "../../jit/jit.js";
+import { Machine, RAM_BASE } from "../../src/board/machine.js";
+import { S } from "../../src/cpu/state.js";
+import { Rng } from "../../src/difftest/rng.js";
+import { generateImage, type StreamKind } from "../../src/difftest/stream.js";
+import { buildStreamImage } from "../../src/difftest/toolchain.js";
+
+interface Side {
+  m: Machine;
+  out: number[];
+  jit: Jit | null;
+}
+
+async function side(image: Uint8Array, jit: JitOptions | null, memMiB: number): Promise<Side> {
+  const out: number[] = [];
+  const sink = (b: Uint8Array) => out.push(...b);
+  const m = new Machine({ memMiB, semihosting: true, stdout: sink, stderr: sink });
+  m.load(image);
+  return { m, out, jit: jit ? await enableJit(m.interp, jit) : null };
+}
+
+const hex = (v: number) => `0x${(v >>> 0).toString(16)}`;
+
+/** Run both sides in slices of `slice` steps; returns the first difference, or "". */
+function lockstep(a: Side, b: Side, slice: number, maxInsns: number): string {
+  const A = a.m.cpu;
+  const B = b.m.cpu;
+  const words = S.END >> 2;
+  while (!(A.halted && B.halted) && A.icount < maxInsns) {
+    const pcBefore = A.R[15]!;
+    if (!A.halted) a.m.interp.run(slice);
+    if (!B.halted) b.m.interp.run(slice);
+    const where = `after the slice from pc ${hex(pcBefore)} (icount ${A.icount} / ${B.icount})`;
+    if (A.icount !== B.icount || A.halted !== B.halted) return `instruction count or halt differs ${where}`;
+    for (let i = 0; i < words; i++)
+      if (A.W[i] !== B.W[i])
+        return `state word at ${hex(i * 4)}: ${hex(A.W[i]!)} vs ${hex(B.W[i]!)} ${where}`;
+  }
+  if (!A.halted) return `did not halt within ${maxInsns} instructions (pc ${hex(A.R[15]!)})`;
+  if (A.exitCode !== B.exitCode) return `exit code ${A.exitCode} vs ${B.exitCode}`;
+  if (a.out.length !== b.out.length || a.out.some((x, i) => x !== b.out[i]))
+    return "semihosting output differs";
+  const lo = A.bus.ramOffset(RAM_BASE);
+  const ram = (s: Side) => Buffer.from(s.m.bus.memory.buffer, lo, s.m.bus.ramSize);
+  if (!ram(a).equals(ram(b))) return "RAM differs at the end";
+  return "";
+}
+
+const MODES: { name: string; jit: JitOptions }[] = [
+  { name: "always", jit: { mode: "always" } },
+  // hot after a few runs, small batches: compiled code takes over in the middle of loops
+  { name: "on, threshold 3", jit: { mode: "on", threshold: 3, batch: 4, maxWaitMs: 0 } },
+  // a code cache of 8 blocks: emptied again and again
+  { name: "on, tiny code cache", jit: { mode: "on", threshold: 3, batch: 4, maxWaitMs: 0, maxBlocks: 8 } },
+];
+
+describe("interpreter vs JIT on random streams", () => {
+  const kinds: StreamKind[] = ["arm", "thumb", "vfp"];
+  for (const kind of kinds)
+    for (const { name, jit } of MODES)
+      it(`${kind} streams, jit ${name}`, async () => {
+        const img = generateImage({ kind, seed: 5150 + kind.length, streams: 150, length: 16 });
+        const elf = readFileSync(buildStreamImage(img.source));
+        const jitSide = await side(elf, jit, 128);
+        const diff = lockstep(await side(elf, null, 128), jitSide, 997, 50_000_000);
+        expect(diff).toBe("");
+        expect(jitSide.jit!.stats.execs).toBeGreaterThan(0);
+        if (jit.maxBlocks !== undefined) expect(jitSide.jit!.stats.evictions).toBeGreaterThan(0);
+      }, 120_000);
+});
+
+// ---- self-modifying code -------------------------------------------------------------
+
+const CODE = RAM_BASE + 0x10000; // where Machine.load puts a raw image
+const NEAR_SLOT = CODE + 0x400; // same page as the patching code
+const FAR_SLOT = CODE + 0x2000; // a page of its own
+const POOL = CODE + 0x3000;
+
+const movw = (rd: number, v: number) => 0xe3000000 | (((v >>> 12) & 0xf) << 16) | (rd << 12) | (v & 0xfff);
+const movt = (rd: number, v: number) => movw(rd, v >>> 16) | 0x00400000;
+const mov32 = (rd: number, v: number) => [movw(rd, v & 0xffff), movt(rd, v)];
+const subs1 = (r: number) => 0xe2500001 | (r << 16) | (r << 12);
+/** B<cond>/BL from `at` to `to`. */
+const branch = (cond: number, link: boolean, at: number, to: number) =>
+  (cond << 28) | (link ? 0x0b000000 : 0x0a000000) | (((to - at - 8) >> 2) & 0xffffff);
+const LDR_R8_R10_POST4 = 0xe49a8004;
+const STR_R8_R9 = 0xe5898000;
+const BX_LR = 0xe12fff1e;
+const SEMIHOSTING_EXIT = [0xe3a00018, ...mov32(1, 0x20026), 0xef123456];
+
+/** A random data-processing or multiply instruction on r0-r7 (any condition, flags set or not). */
+function dpWord(rng: Rng): number {
+  const cond = rng.chance(0.6) ? 14 : rng.int(14);
+  const r = () => rng.int(8);
+  const op = rng.int(16);
+  const test = op >= 8 && op <= 11; // TST TEQ CMP CMN: S set, no Rd
+  const move = op === 13 || op === 15; // MOV MVN: no Rn
+  const s = test ? 1 : rng.int(2);
+  const head = (cond << 28) | (op << 21) | (s << 20) | (move ? 0 : r() << 16) | (test ? 0 : r() << 12);
+  switch (rng.int(4)) {
+    case 0:
+      return (head | (1 << 25) | (rng.int(16) << 8) | rng.int(256)) >>> 0;
+    case 1:
+      return (head | (rng.int(32) << 7) | (rng.int(4) << 5) | r()) >>> 0;
+    case 2:
+      return (head | (r() << 8) | (rng.int(4) << 5) | 0x10 | r()) >>> 0;
+    default:
+      return ((cond << 28) | (rng.int(2) << 20) | (r() << 16) | (r() << 8) | 0x90 | r()) >>> 0;
+  }
+}
+
+/**
+ * A loop that, `outer` times, patches the first instruction of a slot with the next word
+ * of a pool and then runs the slot `inner` times. The slot is either inside the inner
+ * loop (the page being executed is written) or a subroutine on another page.
+ */
+function smcProgram(rng: Rng): Uint8Array {
+  const near = rng.chance(0.5);
+  const outer = 2 + rng.int(12);
+  const inner = 1 + rng.int(9);
+  const slotLen = 1 + rng.int(6);
+  const mem = new Map<number, number>();
+  const put = (addr: number, words: number[]) => {
+    for (const [i, w] of words.entries()) mem.set(addr + 4 * i, w >>> 0);
+  };
+  const code: number[] = [];
+  const at = () => CODE + 4 * code.length;
+  for (let r = 0; r < 8; r++) code.push(...mov32(r, rng.u32()));
+  code.push(...mov32(9, near ? NEAR_SLOT : FAR_SLOT), ...mov32(10, POOL), movw(11, outer));
+  const outerAt = at();
+  code.push(LDR_R8_R10_POST4, STR_R8_R9, movw(12, inner));
+  const slotWords = Array.from({ length: slotLen }, () => dpWord(rng));
+  if (near) {
+    // pad so the inner loop starts at NEAR_SLOT
+    code.push(branch(14, false, at(), NEAR_SLOT));
+    while (at() < NEAR_SLOT) code.push(0);
+    code.push(...slotWords);
+  } else {
+    code.push(branch(14, true, at(), FAR_SLOT));
+    put(FAR_SLOT, [...slotWords, BX_LR]);
+  }
+  const innerAt = near ? NEAR_SLOT : at() - 4;
+  code.push(subs1(12));
+  code.push(branch(1, false, at(), innerAt));
+  code.push(subs1(11));
+  code.push(branch(1, false, at(), outerAt));
+  code.push(...SEMIHOSTING_EXIT);
+  put(CODE, code);
+  put(
+    POOL,
+    Array.from({ length: outer }, () => dpWord(rng)),
+  );
+  const end = Math.max(...mem.keys()) + 4;
+  const image = new Uint8Array(end - CODE);
+  const dv = new DataView(image.buffer);
+  for (const [a, w] of mem) dv.setUint32(a - CODE, w, true);
+  return image;
+}
+
+describe("interpreter vs JIT on self-modifying code", () => {
+  for (const { name, jit } of MODES)
+    it(`random patch loops, jit ${name}`, async () => {
+      const rng = new Rng(77);
+      let execs = 0;
+      let invalidations = 0;
+      let dropped = 0;
+      for (let i = 0; i < 100; i++) {
+        const image = smcProgram(rng);
+        const jitSide = await side(image, jit, 1);
+        const diff = lockstep(await side(image, null, 1), jitSide, 7 + rng.int(50), 1_000_000);
+        expect(diff, `program ${i}`).toBe("");
+        execs += jitSide.jit!.stats.execs;
+        dropped += jitSide.jit!.stats.dropped;
+        invalidations += jitSide.m.interp.stats.invalidations;
+      }
+      // compiled code ran, and code writes dropped translations
+      expect(execs).toBeGreaterThan(100);
+      expect(invalidations).toBeGreaterThan(100);
+      // regions whose blocks were overwritten are found out before they run again
+      if (jit.mode === "on") expect(dropped).toBeGreaterThan(10);
+    }, 120_000);
+});
