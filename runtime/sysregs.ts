@@ -907,8 +907,8 @@ export class Sysregs {
    * against HCR, HDCR and CNTHCTL.
    */
   trapped(d: SysregDef, write: boolean): boolean {
-    if (d.cp === 15 && (this.hstr >>> (d.is64 ? d.crm : d.crn)) & 1 && (d.is64 ? d.crm : d.crn) !== 14)
-      return true;
+    // (HSTR's write mask keeps T4 and T14 clear: the timer's c14 traps by CNTHCTL instead)
+    if (d.cp === 15 && (this.hstr >>> (d.is64 ? d.crm : d.crn)) & 1) return true;
     const t = d.trap;
     if (!t) return false;
     const hcr = this.hcr;

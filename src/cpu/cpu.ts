@@ -33,6 +33,11 @@ export interface Semihost {
 }
 
 /** A synchronous abort raised by a memory access; caught by the run loop. */
+/** A Thumb halfword that starts a 32-bit instruction (0b11101, 0b11110, 0b11111). */
+export function isThumb32(hw1: number): boolean {
+  return (hw1 & 0xf800) >= 0xe800;
+}
+
 export class GuestAbort {
   constructor(
     /** Exc.DABT or Exc.PABT. */
@@ -612,6 +617,11 @@ export class Cpu {
    * (issue 4) A trap from PL0/PL1 to Hyp mode (the Hyp Trap vector) for the executing
    * instruction at `insnAddr`: ELR_hyp = that instruction, HSR = EC, IL, ISS.
    */
+  /** Is the instruction at `addr` 32 bits long (A32, or a 32-bit Thumb encoding)? */
+  insnIs32(addr: number): boolean {
+    return !this.thumb || isThumb32(this.fetch16(addr));
+  }
+
   hypTrap(ec: number, iss: number, insnAddr: number, len32: boolean): void {
     this.enterHyp(HVEC.TRAP, insnAddr, ((ec << 26) | (len32 ? HSR_IL : 0) | iss) >>> 0);
   }
@@ -707,7 +717,7 @@ export class Cpu {
       if (!this.thumb) insn = this.fetch32(addr);
       else {
         const hw1 = this.fetch16(addr);
-        if ((hw1 & 0xf800) < 0xe800) {
+        if (!isThumb32(hw1)) {
           insn = hw1;
           t16 = true;
         } else insn = ((hw1 << 16) | this.fetch16(addr + 2)) >>> 0;

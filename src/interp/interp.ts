@@ -14,6 +14,7 @@ import {
   INT_VABT,
   INT_VFIQ,
   INT_VIRQ,
+  isThumb32,
 } from "../cpu/cpu.js";
 import { Mode, PSR, S } from "../cpu/state.js";
 import { decodeWord } from "../decode/pattern.js";
@@ -180,7 +181,7 @@ export class Interpreter {
         } else {
           if (addr >>> 12 !== page && n > 0) break;
           const hw1 = cpu.fetch16(addr);
-          if ((hw1 & 0xf800) >= 0xe800) {
+          if (isThumb32(hw1)) {
             if ((addr + 2) >>> 12 !== page && n > 0) break;
             raw = ((hw1 << 16) | cpu.fetch16(addr + 2)) >>> 0;
             len = 4;
@@ -380,14 +381,7 @@ export class Interpreter {
     const cpsr = cpu.W[S.CPSR >> 2]!;
     const lines = cpu.intLines;
     const next = cpu.R[15]!;
-    if (!cpu.el2) {
-      let kind: number;
-      if (lines & INT_FIQ && !(cpsr & PSR.F)) kind = Exc.FIQ;
-      else if (lines & INT_IRQ && !(cpsr & PSR.I)) kind = Exc.IRQ;
-      else return false;
-      cpu.takeException(kind, (next + 4) | 0);
-      return true;
-    }
+    // (without EL2, HCR reads 0 and the core is never in Hyp mode: plain PL1 routing)
     const hcr = cpu.sys.hcr;
     const inHyp = (cpsr & 0x1f) === Mode.HYP;
     // the virtual abort first (asynchronous aborts have priority over FIQ and IRQ)

@@ -464,8 +464,7 @@ export const systemHelpers = {
 function wfxTrapped(cpu: Cpu, bit: number, ti: number): boolean {
   if (!cpu.el2 || cpu.pl === 2 || !(cpu.sys.hcr & bit)) return false;
   const a = curInsnAddr(cpu);
-  const len32 = !cpu.thumb || (cpu.fetch16(a) & 0xf800) >= 0xe800;
-  cpu.hypTrap(EC.WFX, ISS_CV_AL | ti, a, len32);
+  cpu.hypTrap(EC.WFX, ISS_CV_AL | ti, a, cpu.insnIs32(a));
   return true;
 }
 

@@ -94,7 +94,7 @@ export function vfpDenied(cpu: Cpu, ignoreEn: boolean): number {
   }
   if (cpu.el2 && cpu.sys.hcptr & 0xc00) {
     const a = curInsnAddr(cpu);
-    const len32 = !cpu.thumb || (cpu.fetch16(a) & 0xf800) >= 0xe800;
+    const len32 = cpu.insnIs32(a);
     // from Hyp mode: an Undefined Instruction exception taken to Hyp mode, still reported
     // with EC 0x07 (as QEMU does; the ARMv8 AArch32 HCPTR description says so)
     if (mode === Mode.HYP)
