@@ -12,12 +12,20 @@
 // i.e. B must fall outside the band A's own repetitions (and B's) showed, and never by
 // less than minNoise (a figure measured once has no spread of its own). A time is worse
 // when B > A·(1 + noise), a rate when B < A / (1 + noise).
+//
+// A time must also move by more than TIME_FLOOR_MS: on a loaded host one scheduler slice
+// or GC pause shifts a measurement of a few milliseconds (a JIT compile) by several
+// times its size, and no relative threshold tells that from a change in the code.
 
 import { BenchError } from "./hcall.js";
 import { type BenchRecord, type Figure, higherIsBetter, median } from "./record.js";
 
 /** The least relative change taken for real on host times and rates. */
 export const DEFAULT_MIN_NOISE = 0.2;
+
+/** The least absolute change taken for real on a host time. */
+export const TIME_FLOOR_MS = 25;
+const MS_PER_UNIT: Record<string, number> = { s: 1000, ms: 1 };
 
 export type Verdict = "same" | "better" | "worse" | "new" | "gone";
 
@@ -58,8 +66,14 @@ function judge(name: string, fa: Figure | undefined, fb: Figure | undefined, min
   const change = fa.value === 0 ? (fb.value === 0 ? 0 : Number.POSITIVE_INFINITY) : fb.value / fa.value - 1;
   const noise = f.kind === "count" ? 0 : Math.max(minNoise, spread(fa), spread(fb));
   // A rate falls by at most 100%: compare it on the same scale as a time's rise.
-  const worse = higherIsBetter(f) ? fa.value > fb.value * (1 + noise) : fb.value > fa.value * (1 + noise);
-  const better = higherIsBetter(f) ? fb.value > fa.value * (1 + noise) : fa.value > fb.value * (1 + noise);
+  const perMs = f.kind === "time" ? MS_PER_UNIT[f.unit] : undefined;
+  const beyondFloor = perMs === undefined || Math.abs(fb.value - fa.value) * perMs > TIME_FLOOR_MS;
+  const worse =
+    beyondFloor &&
+    (higherIsBetter(f) ? fa.value > fb.value * (1 + noise) : fb.value > fa.value * (1 + noise));
+  const better =
+    beyondFloor &&
+    (higherIsBetter(f) ? fb.value > fa.value * (1 + noise) : fa.value > fb.value * (1 + noise));
   return { ...base, change, noise, verdict: worse ? "worse" : better ? "better" : "same" };
 }
 
