@@ -4,7 +4,7 @@
 // as execOps does (condition, ITSTATE, R[15] for ops that read it, then the op's
 // semantics from its definition in src/sem).
 //
-// The function (entry, limit, left, fastBase, fastLimit) -> i32 starts at block `entry`
+// The function (entry, limit, left, tlb, tlbUser) -> i32 starts at block `entry`
 // and returns what execOps returns for the last block it ran: the arena index after its
 // last op, or the complement when an op wrote the PC. It moves on to a successor block
 // inside the region only where the run loop would do nothing but run that block: fewer
@@ -24,7 +24,6 @@ import { OPW_LEN4, OPW_SETPC, OPW_THUMB } from "../src/interp/support.js";
 import type { Params } from "../src/sem/builder.js";
 import { DEFS, type InsnDef, opcodeCount, paramCombos } from "../src/sem/defs.js";
 import "../src/sem/all.js";
-import { CODE_PAGES } from "./layout.js";
 import {
   appendChild,
   cacheSlot,
@@ -91,8 +90,9 @@ const FEATURES =
 const P_ENTRY = 0;
 const P_LIMIT = 1;
 const P_LEFT = 2;
-const P_FAST_BASE = 3;
-const P_FAST_LIMIT = 4;
+/** Inline-TLB column (see FAST_TLB) of the region's accesses and of its unprivileged ones. */
+const P_TLB = 3;
+const P_TLB_USER = 4;
 const N_PARAMS = 5;
 
 /**
@@ -117,7 +117,6 @@ function sharedModule(regions: number): binaryen.Module {
     m.setFeatures(FEATURES);
     m.setMemory(1, -1, null, [], false, false, "mem");
     m.addMemoryImport("mem", "env", "mem");
-    for (const g of ["op", "retired", "last", "fault"]) m.addGlobalImport(g, "env", g, binaryen.i32, true);
     shared = m;
   }
   return shared;
@@ -177,9 +176,8 @@ class RegionCompiler implements RegionEnv {
   private readonly retired: number;
   /** Runtime calls emitted so far (a block with none needs no resume check). */
   private calls = 0;
-  readonly fastBase = P_FAST_BASE;
-  readonly fastLimit = P_FAST_LIMIT;
-  readonly codePages = CODE_PAGES;
+  readonly tlb = P_TLB;
+  readonly tlbUser = P_TLB_USER;
   /** Spill/reload code is emitted as placeholders first: the slot sets are known at the end. */
   private readonly spills: { block: binaryen.ExpressionRef; dirty: DirtyState }[] = [];
 
@@ -217,6 +215,13 @@ class RegionCompiler implements RegionEnv {
     this.dirty.all ||= d.all;
     for (const s of d.set) this.dirty.set.add(s);
   }
+  /** A word of the state block that the JIT's run loop reads (S.JIT_*). */
+  private setWord(off: number, v: binaryen.ExpressionRef): binaryen.ExpressionRef {
+    return this.m.i32.store(off, 4, this.m.i32.const(0), v);
+  }
+  private getWord(off: number): binaryen.ExpressionRef {
+    return this.m.i32.load(off, 4, this.m.i32.const(0));
+  }
   helper(name: string, arity: number): string {
     return this.declare("h", name, arity, true);
   }
@@ -248,8 +253,8 @@ class RegionCompiler implements RegionEnv {
     this.b.keepAllReads();
     return [
       this.spill(),
-      m.global.set("op", m.i32.const(p)),
-      m.global.set("retired", m.local.get(this.retired, binaryen.i32)),
+      this.setWord(S.JIT_OP, m.i32.const(p)),
+      this.setWord(S.JIT_RETIRED, m.local.get(this.retired, binaryen.i32)),
       m.local.set(this.called, m.i32.const(1)),
       result === null ? call : m.local.set(result, call),
       this.reload(),
@@ -260,11 +265,11 @@ class RegionCompiler implements RegionEnv {
     const m = this.m;
     this.calls++;
     return [
-      m.global.set("op", m.i32.const(p)),
-      m.global.set("retired", m.local.get(this.retired, binaryen.i32)),
+      this.setWord(S.JIT_OP, m.i32.const(p)),
+      this.setWord(S.JIT_RETIRED, m.local.get(this.retired, binaryen.i32)),
       m.local.set(this.called, m.i32.const(1)),
       result === null ? call : m.local.set(result, call),
-      m.br("fault", m.global.get("fault", binaryen.i32)),
+      m.br("fault", this.getWord(S.JIT_FAULT)),
     ];
   }
 
@@ -288,8 +293,8 @@ class RegionCompiler implements RegionEnv {
         m.loop("dispatch", m.block("exit", [inner, ...this.blockCode(n - 1)])),
         // exit: ret and last are set
         this.spill(true),
-        m.global.set("retired", m.local.get(this.retired, binaryen.i32)),
-        m.global.set("last", m.local.get(this.next, binaryen.i32)),
+        this.setWord(S.JIT_RETIRED, m.local.get(this.retired, binaryen.i32)),
+        this.setWord(S.JIT_LAST, m.local.get(this.next, binaryen.i32)),
         m.return(m.local.get(this.ret, binaryen.i32)),
       ]),
       // a memory access faulted (op and retired are set): the caller raises the fault

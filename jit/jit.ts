@@ -10,10 +10,10 @@
 
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from "node:worker_threads";
 import type { Cpu } from "../src/cpu/cpu.js";
+import { FAST_TLB, S } from "../src/cpu/state.js";
 import type { Block, Interpreter } from "../src/interp/interp.js";
 import { H, type Helper } from "../src/sem/helpers.js";
 import type { BlockCode, CompiledModule, RegionCode } from "./compile.js";
-import { CODE_PAGES } from "./layout.js";
 import type { CompileRequest, CompileResult } from "./worker.js";
 
 export type JitMode = "off" | "on" | "always";
@@ -64,7 +64,8 @@ export interface JitStats {
   execs: number;
 }
 
-type RegionFn = (entry: number, limit: number, left: number, fastBase: number, fastLimit: number) => number;
+/** (entry, limit, left, inline-TLB column of the accesses, column of the unprivileged ones) -> as execOps. */
+type RegionFn = (entry: number, limit: number, left: number, tlb: number, tlbUser: number) => number;
 
 interface Region {
   fn: RegionFn;
@@ -126,16 +127,12 @@ export class Jit {
   private entryPl = 0;
   private entryMmuOn = false;
   private entryBigEndian = false;
-  private readonly gOp = new WebAssembly.Global({ value: "i32", mutable: true }, 0);
-  private readonly gRetired = new WebAssembly.Global({ value: "i32", mutable: true }, 0);
-  private readonly gLast = new WebAssembly.Global({ value: "i32", mutable: true }, 0);
-  /** Set by the memory slow path when the access faulted (the fault is `pending`). */
-  private readonly gFault = new WebAssembly.Global({ value: "i32", mutable: true }, 0);
+  /** The state block as words: compiled code's exit words S.JIT_* (plain loads, unlike wasm globals). */
+  private readonly W: Int32Array;
+  /** The fault of a memory slow path (S.JIT_FAULT set), raised by exec. */
   private pending: unknown = null;
   private readonly imports: WebAssembly.Imports;
   private readonly cpu: Cpu;
-  /** One byte per RAM page: non-zero while the interpreter may hold blocks from it. */
-  private readonly codePages: Uint8Array;
   /** The compile worker, its result port, and the regions of each request in flight. */
   private readonly worker: Worker | null = null;
   private readonly results: MessagePort | null = null;
@@ -154,11 +151,10 @@ export class Jit {
     this.maxBlocks = opts.maxBlocks ?? 100_000;
     const cpu = interp.cpu;
     this.cpu = cpu;
-    const bus = cpu.bus;
-    this.codePages = new Uint8Array(cpu.memory.buffer, CODE_PAGES, bus.ramSize >>> 12);
-    this.codePages.set(bus.codePages);
+    this.W = cpu.W;
+    new Int32Array(cpu.memory.buffer, FAST_TLB.NONE, (FAST_TLB.ENTRIES * FAST_TLB.ENTRY_BYTES) / 4).fill(-1);
     this.imports = {
-      env: { mem: cpu.memory, op: this.gOp, retired: this.gRetired, last: this.gLast, fault: this.gFault },
+      env: { mem: cpu.memory },
       h: Object.fromEntries(Object.entries(H).map(([n, f]) => [n, bindHelper(f as Helper, cpu)])),
       m: this.memoryImports(),
       j: { resume: () => this.resume() },
@@ -176,11 +172,6 @@ export class Jit {
       this.results = port1;
     }
     interp.jit = this;
-  }
-
-  /** The interpreter made a block from RAM page `pa` (a physical page number). */
-  notePage(pa: number): void {
-    this.codePages[pa - (this.cpu.bus.ramBase >>> 12)] = 1;
   }
 
   /**
@@ -204,8 +195,9 @@ export class Jit {
     const c = b.code!;
     const r = c.region;
     const cpu = this.cpu;
-    const fastLimit = cpu.mmuOn || cpu.bigEndian ? 0 : cpu.bus.ramSize;
     const pl = cpu.pl;
+    // the inline TLB of the regime (big-endian data: the one that never hits)
+    const tlb = cpu.bigEndian ? FAST_TLB.NONE : pl === 2 ? FAST_TLB.HYP : FAST_TLB.PL10;
     this.stats.execs++;
     this.active = r;
     this.entryEventAt = cpu.clock.eventAt;
@@ -215,22 +207,28 @@ export class Jit {
     this.entryBigEndian = cpu.bigEndian;
     let ret: number;
     try {
-      ret = r.fn(c.idx, clampCount(limit), clampCount(left), cpu.bus.ramBase, fastLimit);
-      if (this.gFault.value !== 0) {
-        this.gFault.value = 0;
+      ret = r.fn(
+        c.idx,
+        clampCount(limit),
+        clampCount(left),
+        pl === 0 ? tlb + FAST_TLB.USER : tlb,
+        tlb + FAST_TLB.USER,
+      );
+      if (this.W[S.JIT_FAULT >> 2] !== 0) {
+        this.W[S.JIT_FAULT >> 2] = 0;
         throw this.pending;
       }
     } catch (e) {
-      const p = this.gOp.value;
+      const p = this.W[S.JIT_OP >> 2]!;
       this.last = blockOf(r, p);
-      this.account(this.gRetired.value, pl);
+      this.account(this.W[S.JIT_RETIRED >> 2]!, pl);
       cpu.faultOp = p;
       throw e;
     } finally {
       this.active = null;
     }
-    this.last = r.blocks[this.gLast.value]!;
-    this.account(this.gRetired.value, pl);
+    this.last = r.blocks[this.W[S.JIT_LAST >> 2]!]!;
+    this.account(this.W[S.JIT_RETIRED >> 2]!, pl);
     return ret;
   }
 
@@ -298,8 +296,8 @@ export class Jit {
 
   /** Instructions retired in the running region before the op that called out. */
   private regionOffset(r: Region): number {
-    const f = blockOf(r, this.gOp.value);
-    return this.gRetired.value + (this.interp.currentOp(f) - f.start) / 8;
+    const f = blockOf(r, this.W[S.JIT_OP >> 2]!);
+    return this.W[S.JIT_RETIRED >> 2]! + (this.interp.currentOp(f) - f.start) / 8;
   }
 
   private epoch(): number {
@@ -443,21 +441,22 @@ export class Jit {
 
   /**
    * The memory accesses of the semantics (Cpu.ld8 ... st32), named as compile.ts imports
-   * them: the slow path of the inline RAM access. A fault is not raised through wasm but
-   * kept pending (the compiled code stores its registers and returns, exec raises it). A
-   * store that found no translated code on its page clears the page's mark.
+   * them: the slow path of the inline TLB. A fault is not raised through wasm but kept
+   * pending (the compiled code stores its registers and returns, exec raises it). A
+   * successful access primes the inline TLB (see Mmu.prime).
    */
   private memoryImports(): WebAssembly.ModuleImports {
     const cpu = this.cpu;
-    const bus = cpu.bus;
     const fault = (e: unknown) => {
       this.pending = e;
-      this.gFault.value = 1;
+      this.W[S.JIT_FAULT >> 2] = 1;
       return 0;
     };
     const load = (ld: (a: number, f: number) => number) => (a: number, f: number) => {
       try {
-        return ld.call(cpu, a, f);
+        const v = ld.call(cpu, a, f);
+        cpu.tr.prime(a);
+        return v;
       } catch (e) {
         return fault(e);
       }
@@ -465,13 +464,10 @@ export class Jit {
     const store = (st: (a: number, v: number, f: number) => void) => (a: number, v: number, f: number) => {
       try {
         st.call(cpu, a, v, f);
+        cpu.tr.prime(a);
       } catch (e) {
         fault(e);
-        return;
       }
-      const page = ((a >>> 0) - bus.ramBase) >>> 12;
-      if (!cpu.mmuOn && page >= 0 && page < this.codePages.length && bus.codePages[page] === 0)
-        this.codePages[page] = 0;
     };
     return {
       ld8: load(cpu.ld8),

@@ -12,7 +12,7 @@
 // reports a fault instead of raising it, so the registers stay in locals across it.
 
 import binaryen from "binaryen";
-import { RAM_OFFSET, S } from "../src/cpu/state.js";
+import { CODE_PAGES, FAST_TLB, RAM_OFFSET, S } from "../src/cpu/state.js";
 import type { Builder, MemOpts, Var, Width } from "../src/sem/builder.js";
 
 type Ref = binaryen.ExpressionRef;
@@ -120,11 +120,9 @@ export interface RegionEnv {
   /** Import name of a helper / memory access (declared on first use). */
   helper(name: string, arity: number): string;
   mem(name: string): string;
-  /** Locals (parameters) holding the identity fast path's base and limit, see compile.ts. */
-  fastBase: number;
-  fastLimit: number;
-  /** Offset in memory of the code-page bitmap (stores to marked pages take the slow path). */
-  codePages: number;
+  /** Locals (parameters) holding the inline-TLB column of the accesses and of the unprivileged ones. */
+  tlb: number;
+  tlbUser: number;
 }
 
 /** Slots possibly dirty: all the region writes, or those in `set`. */
@@ -159,6 +157,8 @@ export class WasmBuilder implements Builder<Val> {
     () => [],
   );
   private ctx!: OpContext;
+  /** Numbers the block labels of stores (unique in the function). */
+  private labels = 0;
   private readonly m: binaryen.Module;
 
   constructor(
@@ -436,72 +436,98 @@ export class WasmBuilder implements Builder<Val> {
   }
 
   /**
-   * Inline fast path for RAM while the MMU is off and data is little-endian: the
-   * region's fastBase/fastLimit (limit 0 otherwise) bound `addr - base`, naturally
-   * aligned accesses only, as Cpu.ld32/st32's fast paths. Stores also need the page to
-   * hold no translated code.
+   * The inline TLB (FAST_TLB): `e` = the entry column of addr's page; the access hits when
+   * the tag for its kind equals addr with the offset-in-page bits cleared but for the
+   * alignment bits of the width (a misaligned access misses: the slow path handles it, as
+   * Cpu.ld32's fast path). Sets e and returns the hit condition.
    */
-  private fastCond(addr: Val, w: Width, off: number, store: boolean): Ref {
+  private tlbHit(addr: Val, w: Width, o: MemOpts, e: number, store: boolean): Ref {
     const m = this.m;
-    const inRam = m.i32.lt_u(m.local.get(off, binaryen.i32), m.local.get(this.env.fastLimit, binaryen.i32));
-    const aligned = this.and(addr, k(w / 8 - 1));
-    let c = aligned.t === "k" && aligned.n === 0 ? inRam : m.i32.and(inRam, m.i32.eqz(this.expr(aligned)));
-    if (store)
-      c = m.i32.and(
-        c,
-        m.i32.eqz(
-          m.i32.load8_u(this.env.codePages, 1, m.i32.shr_u(m.local.get(off, binaryen.i32), m.i32.const(12))),
-        ),
-      );
-    return c;
+    const col = o.unpriv ? this.env.tlbUser : this.env.tlb;
+    // entry offset = ((addr >>> 12) & (ENTRIES - 1)) * ENTRY_BYTES
+    const index = m.i32.and(
+      m.i32.shr_u(this.expr(addr), m.i32.const(12 - Math.log2(FAST_TLB.ENTRY_BYTES))),
+      m.i32.const((FAST_TLB.ENTRIES - 1) * FAST_TLB.ENTRY_BYTES),
+    );
+    this.emit(m.local.set(e, m.i32.add(m.local.get(col, binaryen.i32), index)));
+    const tag = m.i32.load(store ? FAST_TLB.WRITE : 0, 4, m.local.get(e, binaryen.i32));
+    return m.i32.eq(tag, this.expr(this.and(addr, k(~0xfff | (w / 8 - 1)))));
+  }
+  /** Host byte address of addr through entry e (a hit). */
+  private hostAddr(addr: Val, e: number): Ref {
+    const m = this.m;
+    return m.i32.add(this.expr(addr), m.i32.load(FAST_TLB.ADDEND, 4, m.local.get(e, binaryen.i32)));
   }
 
   load(w: Width, addr: Val, o: MemOpts = {}): Val {
     const m = this.m;
     addr = this.let(addr);
-    const off = this.newLocal();
+    const e = this.newLocal();
     const t = this.newLocal();
-    this.emit(m.local.set(off, m.i32.sub(this.expr(addr), m.local.get(this.env.fastBase, binaryen.i32))));
-    const host = m.local.get(off, binaryen.i32);
+    const host = this.hostAddr(addr, e);
     const fast =
       w === 8
         ? o.signed
-          ? m.i32.load8_s(RAM_OFFSET, 1, host)
-          : m.i32.load8_u(RAM_OFFSET, 1, host)
+          ? m.i32.load8_s(0, 1, host)
+          : m.i32.load8_u(0, 1, host)
         : w === 16
           ? o.signed
-            ? m.i32.load16_s(RAM_OFFSET, 2, host)
-            : m.i32.load16_u(RAM_OFFSET, 2, host)
-          : m.i32.load(RAM_OFFSET, 4, host);
+            ? m.i32.load16_s(0, 2, host)
+            : m.i32.load16_u(0, 2, host)
+          : m.i32.load(0, 4, host);
     const fn = this.env.mem(`ld${w}${o.signed ? "s" : ""}`);
     const slow = this.env.wrapMemCall(
       m.call(fn, [this.expr(addr), m.i32.const(memFlags(o))], binaryen.i32),
       t,
       this.ctx.p,
     );
-    this.emit(m.if(this.fastCond(addr, w, off, false), m.local.set(t, fast), m.block(null, slow)));
+    this.emit(m.if(this.tlbHit(addr, w, o, e, false), m.local.set(t, fast), m.block(null, slow)));
     return { t: "local", i: t };
   }
+  /**
+   * A store hits when the inline TLB gives the write right and the page holds no
+   * translated code (CODE_PAGES); else the slow path, which also invalidates the code.
+   */
   store(w: Width, addr: Val, v: Val, o: MemOpts = {}): void {
     const m = this.m;
     addr = this.let(addr);
     v = this.let(v);
-    const off = this.newLocal();
-    this.emit(m.local.set(off, m.i32.sub(this.expr(addr), m.local.get(this.env.fastBase, binaryen.i32))));
-    const host = m.local.get(off, binaryen.i32);
+    const e = this.newLocal();
+    const h = this.newLocal();
+    const host = m.local.get(h, binaryen.i32);
     const fast =
       w === 8
-        ? m.i32.store8(RAM_OFFSET, 1, host, this.expr(v))
+        ? m.i32.store8(0, 1, host, this.expr(v))
         : w === 16
-          ? m.i32.store16(RAM_OFFSET, 2, host, this.expr(v))
-          : m.i32.store(RAM_OFFSET, 4, host, this.expr(v));
+          ? m.i32.store16(0, 2, host, this.expr(v))
+          : m.i32.store(0, 4, host, this.expr(v));
     const fn = this.env.mem(`st${w}`);
     const slow = this.env.wrapMemCall(
       m.call(fn, [this.expr(addr), this.expr(v), m.i32.const(memFlags(o))], binaryen.none),
       null,
       this.ctx.p,
     );
-    this.emit(m.if(this.fastCond(addr, w, off, true), fast, m.block(null, slow)));
+    const done = `st${this.labels}`;
+    const miss = `sm${this.labels++}`;
+    const hit = this.tlbHit(addr, w, o, e, true);
+    // the code-page byte of host address h: CODE_PAGES + (h - RAM_OFFSET) / 4096
+    const codePage = m.i32.load8_u(
+      CODE_PAGES - RAM_OFFSET / 4096,
+      1,
+      m.i32.shr_u(m.local.get(h, binaryen.i32), m.i32.const(12)),
+    );
+    this.emit(
+      m.block(done, [
+        m.block(miss, [
+          m.br(miss, m.i32.eqz(hit)),
+          m.local.set(h, this.hostAddr(addr, e)),
+          m.br(miss, codePage),
+          fast,
+          m.br(done),
+        ]),
+        ...slow,
+      ]),
+    );
   }
 
   if(c: Val, then: () => void, els?: () => void): void {

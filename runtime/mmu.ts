@@ -34,11 +34,18 @@
 // Stage-2 faults are reported to the host with their IPA in the long format, for the core
 // to take them to Hyp mode (HSR, HPFAR). HCR.DC and HCR.TGE are not modelled.
 //
+// Each soft-TLB entry is mirrored, for RAM pages, in the regime's inline TLB in the
+// shared memory (FAST_TLB in src/cpu/state.ts), which compiled code checks with one
+// compare per access: filled with the entry, emptied with it. While the regime is off,
+// prime() fills flat entries on the JIT's slow path, so compiled code runs from the
+// inline TLB in every regime.
+//
 // Hyp regime (B3.6 with the PL2 rules): always long-descriptor, only HTTBR (HTCR.T0SZ;
 // VAs above its range fault at level 1), no ASIDs (nG ignored), AP[2] read-only with
 // AP[1] and APTable[0] ignored (no PL0), XN/XNTable but no PXN, HSCTLR.WXN. It is only
 // asked for PL2 accesses (user = false).
 
+import { FAST_TLB } from "../src/cpu/state.js";
 import type { Bus } from "../src/mem/bus.js";
 import { Stage2 } from "./stage2.js";
 
@@ -236,6 +243,8 @@ export class Mmu {
   private readonly host = new Int32Array(TLB_SIZE);
   private readonly shift = new Uint8Array(TLB_SIZE);
   private readonly glob = new Uint8Array(TLB_SIZE);
+  /** The inline TLB (8 words per entry, see FAST_TLB). */
+  private readonly fast: Int32Array;
   /** Indexes of the valid entries (for cheap flushes). */
   private readonly used = new Int32Array(TLB_SIZE);
   private nUsed = 0;
@@ -317,6 +326,11 @@ export class Mmu {
   ) {
     this.hyp = regime === "hyp";
     this.s2 = new Stage2(host_.bus);
+    this.fast = new Int32Array(
+      host_.bus.memory.buffer,
+      this.hyp ? FAST_TLB.HYP : FAST_TLB.PL10,
+      (FAST_TLB.ENTRIES * FAST_TLB.ENTRY_BYTES) / 4,
+    ).fill(-1);
   }
 
   /**
@@ -482,7 +496,45 @@ export class Mmu {
     this.shift[i] = w.shift;
     this.glob[i] = w.global ? 1 : 0;
     this.dom[i] = w.domain;
+    this.fillFast(i, vp);
     return w.pa >>> 0;
+  }
+
+  /** Mirror soft-TLB entry i (VA page vp) in the inline TLB: the rights of a RAM page. */
+  private fillFast(i: number, vp: number): void {
+    const f = this.fast;
+    const o = (i * FAST_TLB.ENTRY_BYTES) >> 2;
+    const h = this.host[i]!;
+    const p = h < 0 ? 0 : this.perm[i]!;
+    const base = vp << 12;
+    const addend = (h - base) | 0;
+    // perm: bit acc at PL1, bit acc + 3 at PL0 (ACC_R = 0, ACC_W = 1)
+    f[o] = p & 1 ? base : -1;
+    f[o + 1] = p & 2 ? base : -1;
+    f[o + 2] = addend;
+    f[o + 4] = p & 8 ? base : -1;
+    f[o + 5] = p & 16 ? base : -1;
+    f[o + 6] = addend;
+  }
+
+  /** Empty inline-TLB entry i (with its soft-TLB entry). */
+  private dropFast(i: number): void {
+    const o = (i * FAST_TLB.ENTRY_BYTES) >> 2;
+    const f = this.fast;
+    f[o] = -1;
+    f[o + 1] = -1;
+    f[o + 4] = -1;
+    f[o + 5] = -1;
+  }
+
+  /**
+   * After an access through compiled code's slow path succeeded: while the regime is off,
+   * cache va's flat translation so the next accesses to its page hit the inline TLB (while
+   * it is on, the access itself filled the entry).
+   */
+  prime(va: number): void {
+    const vp = va >>> 12;
+    if (!this.enabled && this.tag[vp & TLB_MASK] !== vp) this.miss(va, ACC_R, false);
   }
 
   private raise(va: number, acc: number): never {
@@ -839,7 +891,10 @@ export class Mmu {
   flushAll(): void {
     const tag = this.tag;
     const used = this.used;
-    for (let k = 0; k < this.nUsed; k++) tag[used[k]!] = -1;
+    for (let k = 0; k < this.nUsed; k++) {
+      tag[used[k]!] = -1;
+      this.dropFast(used[k]!);
+    }
     this.nUsed = 0;
     this.stats.flushes++;
   }
@@ -865,6 +920,7 @@ export class Mmu {
       const t = tag[i]!;
       if (t >>> this.shift[i]! === vp >>> this.shift[i]!) {
         tag[i] = -1;
+        this.dropFast(i);
         used[k] = used[--this.nUsed]!;
       } else k++;
     }
@@ -885,6 +941,7 @@ export class Mmu {
       const i = used[k]!;
       if ((mask >>> this.dom[i]!) & 1) {
         tag[i] = -1;
+        this.dropFast(i);
         used[k] = used[--this.nUsed]!;
       } else k++;
     }
@@ -899,6 +956,7 @@ export class Mmu {
       const i = used[k]!;
       if (!this.glob[i]) {
         tag[i] = -1;
+        this.dropFast(i);
         used[k] = used[--this.nUsed]!;
       } else k++;
     }

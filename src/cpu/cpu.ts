@@ -119,8 +119,8 @@ export class Cpu {
   readonly mmu: Mmu;
   /** (issue 4) The Hyp-mode regime (HSCTLR, HTTBR, HTCR). */
   readonly hypMmu: Mmu;
-  /** The regime of the current mode (hypMmu in Hyp mode); mmuOn mirrors its `enabled`. */
-  private tr: Mmu;
+  /** The regime of the current mode (hypMmu in Hyp mode); mmuOn mirrors its `enabled`. Set by regimeChanged(). */
+  tr: Mmu;
   mmuOn = false;
   /** VA of the last translated data access (the DFAR of an external abort with the MMU on). */
   lastVa = 0;

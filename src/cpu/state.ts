@@ -28,6 +28,16 @@ export const S = {
   EXCL_STATE: 0x06c,
   FPSCR: 0x070,
   FPEXC: 0x074,
+  /**
+   * (issue 5) What compiled code leaves for the JIT's run loop (jit/compile.ts): the arena
+   * index of the op that made the latest runtime call, the instructions of the blocks
+   * before the last one, the last block's index in its region, and 1 while a memory
+   * slow path's fault is pending.
+   */
+  JIT_OP: 0x080,
+  JIT_RETIRED: 0x084,
+  JIT_LAST: 0x088,
+  JIT_FAULT: 0x08c,
   /** Banked registers, one slot per physical register (see BANK below). */
   BANK: 0x100,
   /** SPSR per mode (see SPSR_SLOT). */
@@ -38,8 +48,30 @@ export const S = {
   END: 0x400,
 } as const;
 
-/** Offset of the software TLB arrays (filled in by the MMU issue). */
-export const TLB_BASE = 0x10000;
+/** Whether word i of the state block is guest state (not the JIT's exit words). */
+export const isGuestStateWord = (i: number): boolean => i < S.JIT_OP >> 2 || i > S.JIT_FAULT >> 2;
+
+/**
+ * The inline TLBs that compiled code checks (runtime/mmu.ts keeps them in step with its
+ * soft TLB): one table per translation regime, and one that never hits (big-endian
+ * data, which only the slow path handles). 4096 entries of 32 bytes, indexed by VA
+ * page; an entry has a column per privilege (PL1 at +0, PL0 at +16), each holding
+ * [+0] the VA page base if readable else -1, [+4] the same if writable, [+8] the
+ * addend that turns the VA into its byte offset in this memory (RAM pages only).
+ */
+export const FAST_TLB = {
+  PL10: 0x10000,
+  HYP: 0x30000,
+  NONE: 0x50000,
+  ENTRIES: 4096,
+  ENTRY_BYTES: 32,
+  /** Column of PL0 rights. */
+  USER: 16,
+  WRITE: 4,
+  ADDEND: 8,
+} as const;
+/** One byte per RAM page, non-zero while translated code may come from the page (mem/bus.ts). */
+export const CODE_PAGES = 0x800000;
 /** Guest RAM starts here inside the WebAssembly.Memory. */
 export const RAM_OFFSET = 0x1000000;
 

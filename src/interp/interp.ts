@@ -247,7 +247,6 @@ export class Interpreter {
       const l = this.pageBlocks.get(pa);
       if (l) l.push(b);
       else this.pageBlocks.set(pa, [b]);
-      this.jit?.notePage(pa); // (issue 5) stores from compiled code to this page take the slow path
     }
     this.stats.blocksDecoded++;
     return b;

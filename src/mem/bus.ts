@@ -1,7 +1,7 @@
 // The physical address space: guest RAM inside the shared WebAssembly.Memory plus
 // memory-mapped devices. Accesses to nothing raise a synchronous external abort.
 
-import { RAM_OFFSET } from "../cpu/state.js";
+import { CODE_PAGES, RAM_OFFSET } from "../cpu/state.js";
 
 export interface Device {
   readonly name: string;
@@ -28,7 +28,10 @@ export class Bus {
   readonly u16: Uint16Array;
   readonly u32: Int32Array;
   readonly devices: Device[] = [];
-  /** One byte per RAM page: non-zero when translated code was made from the page. */
+  /**
+   * One byte per RAM page: non-zero when translated code was made from the page. In the
+   * shared memory, where compiled code checks it before a store.
+   */
   readonly codePages: Uint8Array;
   /** Called with the physical page address when a code page is written. */
   onCodeWrite: (pagePa: number) => void = () => {};
@@ -43,7 +46,7 @@ export class Bus {
     this.u8 = new Uint8Array(this.memory.buffer);
     this.u16 = new Uint16Array(this.memory.buffer);
     this.u32 = new Int32Array(this.memory.buffer);
-    this.codePages = new Uint8Array(ramSize >>> PAGE_SHIFT);
+    this.codePages = new Uint8Array(this.memory.buffer, CODE_PAGES, ramSize >>> PAGE_SHIFT);
   }
 
   addDevice(d: Device): void {
