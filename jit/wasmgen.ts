@@ -303,6 +303,9 @@ export class WasmBuilder implements Builder<Val> {
   k(n: number): Val {
     return k(n);
   }
+  known(v: Val): number | undefined {
+    return v.t === "k" ? v.n : undefined;
+  }
   let(v: Val): Val {
     return v.t === "k" || v.t === "local" ? v : this.capture(this.expr(v));
   }

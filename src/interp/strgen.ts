@@ -29,6 +29,9 @@ export class StrBuilder implements Builder<string> {
     n |= 0;
     return n < 0 ? `(${n})` : `${n}`;
   }
+  known(_v: string): number | undefined {
+    return undefined; // fields are read from the op words at run time
+  }
   let(v: string): string {
     if (/^(t\d+|f\d|-?\d+|\(-\d+\))$/.test(v)) return v;
     const t = this.fresh();

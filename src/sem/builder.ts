@@ -30,6 +30,12 @@ export interface Var<V> {
 export interface Builder<V> {
   /** i32 constant. */
   k(n: number): V;
+  /**
+   * The number v stands for when it is known while generating code (the JIT compiles
+   * each op with its field values), else undefined (the interpreter's ops read their
+   * fields at run time). Lets a definition specialise on a field, e.g. LDM's list.
+   */
+  known(v: V): number | undefined;
   /** Evaluate once into a temporary; the result may be used many times. */
   let(v: V): V;
   /** A mutable variable initialised to v. */

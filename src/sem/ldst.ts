@@ -24,7 +24,8 @@
 //       written after the first load (as QEMU), the base after both.
 //   LDM       "ldm"       p {mode: Blk, wb: 0|1, kind: Lk}    f [rn, list]
 //   STM       "stm"       p {mode: Blk, wb: 0|1, user: 0|1}   f [rn, list]
-//       mode: DA=0 IA=1 DB=2 IB=3 (A32 bits P:U). Done in helpers (helpers/ldst.ts); an
+//       mode: DA=0 IA=1 DB=2 IB=3 (A32 bits P:U). Done in helpers (helpers/ldst.ts), the
+//       normal forms written out where the list is known (compiled code); an
 //       abort leaves the base unchanged (registers before it are loaded, as QEMU). LDM
 //       with PC in the list (or kind ERET) needs ends: true. PUSH = STM DB wb on r13,
 //       POP = LDM IA wb. Words must be aligned. User forms (Lk.USER, user: 1) are
@@ -187,13 +188,53 @@ export const BLK_WB = 4;
 export const BLK_USER = 8;
 export const BLK_ERET = 16;
 
+/**
+ * The normal forms with a register list known while generating (compiled code): the
+ * helpers' semantics written out, one word access per register. Offset of the lowest
+ * word from the base, and of the new base, for n registers in mode DA/IA/DB/IB.
+ */
+const blkStart = (mode: number, n: number) => [4 - 4 * n, 0, -4 * n, 4][mode]!;
+const blkNewBase = (mode: number, n: number) => (mode & 1 ? 4 * n : -4 * n);
+const bitsOf = (list: number) => Array.from({ length: 16 }, (_, i) => i).filter((i) => (list >> i) & 1);
+
 export const LDM = defineInsn("ldm", { mode: 4, wb: 2, kind: 3 }, ["rn", "list"], (b, p, f) => {
+  const rn = b.known(f.rn!);
+  const list = b.known(f.list!);
+  if (p.kind === Lk.NORMAL && rn !== undefined && list !== undefined) {
+    // registers written as loaded but the base (last) and the PC (an interworking branch)
+    const regs = bitsOf(list);
+    const base = b.let(b.reg(f.rn!));
+    let baseVal: ReturnType<typeof b.k> | undefined;
+    let pcVal: ReturnType<typeof b.k> | undefined;
+    regs.forEach((r, j) => {
+      const v = b.load(32, b.add(base, b.k(blkStart(p.mode!, regs.length) + 4 * j)), AL);
+      if (r === rn) baseVal = b.let(v);
+      else if (r === 15) pcVal = b.let(v);
+      else b.setReg(b.k(r), v);
+    });
+    if (p.wb) b.setReg(f.rn!, b.add(base, b.k(blkNewBase(p.mode!, regs.length))));
+    else if (baseVal !== undefined) b.setReg(f.rn!, baseVal);
+    if (pcVal !== undefined) b.bx(pcVal);
+    return;
+  }
   const flags =
     p.mode! | (p.wb ? BLK_WB : 0) | (p.kind === Lk.USER ? BLK_USER : 0) | (p.kind === Lk.ERET ? BLK_ERET : 0);
   b.callMayExit("ldm", f.rn!, f.list!, b.k(flags));
 });
 
 export const STM = defineInsn("stm", { mode: 4, wb: 2, user: 2 }, ["rn", "list"], (b, p, f) => {
+  const list = b.known(f.list!);
+  if (!p.user && list !== undefined) {
+    // every register read before the base is written back (a stored base is the old one)
+    const regs = bitsOf(list);
+    const base = b.let(b.reg(f.rn!));
+    const vals = regs.map((r) => b.let(b.reg(b.k(r))));
+    regs.forEach((_r, j) =>
+      b.store(32, b.add(base, b.k(blkStart(p.mode!, regs.length) + 4 * j)), vals[j]!, AL),
+    );
+    if (p.wb) b.setReg(f.rn!, b.add(base, b.k(blkNewBase(p.mode!, regs.length))));
+    return;
+  }
   const flags = p.mode! | (p.wb ? BLK_WB : 0) | (p.user ? BLK_USER : 0);
   b.callMayExit("stm", f.rn!, f.list!, b.k(flags));
 });
