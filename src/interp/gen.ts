@@ -7,8 +7,35 @@ import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { DEFS, opcodeCount, paramCombos } from "../sem/defs.js";
 import "../sem/all.js";
+import { S } from "../cpu/state.js";
 import { DISPATCH, isHot } from "./hot.js";
 import { StrBuilder } from "./strgen.js";
+import { OPW_SETPC, OPW_THUMB } from "./support.js";
+
+/**
+ * The condition check inline (no call): true when condition `c` (0..13) FAILS. Flags in
+ * split form (state.ts): N = NF bit 31, Z = (ZF == 0), C = CF != 0, V = VF bit 31.
+ * Bit 0 of a condition inverts its even sibling (EQ/NE, CS/CC, ..., GT/LE).
+ */
+function condText(c: string): string {
+  const nf = `W[${S.NF >> 2}]!`;
+  const zf = `W[${S.ZF >> 2}]!`;
+  const cf = `W[${S.CF >> 2}]!`;
+  const vf = `W[${S.VF >> 2}]!`;
+  const base = [
+    `${zf} === 0`, // EQ
+    `${cf} !== 0`, // CS
+    `${nf} < 0`, // MI
+    `${vf} < 0`, // VS
+    `(${cf} !== 0 && ${zf} !== 0)`, // HI
+    `(${nf} ^ ${vf}) >= 0`, // GE
+    `(${zf} !== 0 && (${nf} ^ ${vf}) >= 0)`, // GT
+  ];
+  // nested conditional on c >> 1; the even condition passes when base is true
+  let e = base[6]!;
+  for (let i = 5; i >= 0; i--) e = `(${c} >> 1 === ${i} ? ${base[i]} : ${e})`;
+  return `${e} !== ((${c} & 1) === 0)`;
+}
 
 const SIG = "cpu: Cpu, A: Int32Array, p: number, R: Int32Array, W: Int32Array";
 
@@ -28,7 +55,7 @@ export function generateInterpreter(): string {
   const needsPc = new Uint8Array(opcodeCount());
   needsPc[0] = 1;
   const at = (op: number) => DISPATCH[op]!;
-  const hot: { op: number; text: string[] }[] = [];
+  const hot: { op: number; label: string; body: string }[] = [];
   for (const def of DEFS) {
     let op = def.base;
     for (const p of paramCombos(def)) {
@@ -49,14 +76,15 @@ export function generateInterpreter(): string {
         // the same definition again, as an inline case body of execOps
         const ib = new StrBuilder("return ~(p + 8);");
         def.sem(ib, p, f);
-        const text = [`        case ${DISPATCH[op]}: { // ${def.name} ${pdesc}`];
+        const text: string[] = [];
         const ibody = ib.lines.join("\n");
         def.fields.forEach((_n, i) => {
           if (new RegExp(`\\bf${i}\\b`).test(ibody)) text.push(`          const f${i} = A[p + ${2 + i}]!;`);
         });
         for (const l of ib.lines) text.push(`        ${l}`);
-        text.push("          break;", "        }");
-        hot.push({ op, text });
+        // a body that ends in a return needs no break
+        if (!/^\s*return\b/.test(text[text.length - 1] ?? "")) text.push("          break;");
+        hot.push({ op, label: `${def.name} ${pdesc}`, body: text.join("\n") });
       }
       out.push("");
       out.push(`// ${def.name} ${pdesc}`);
@@ -91,12 +119,30 @@ export function generateInterpreter(): string {
   out.push("  try {");
   out.push("  for (; p < end; p += 8) {");
   out.push("      const w = A[p]!;");
-  out.push("      if ((w & 0xf0000) !== 0xe0000 && !cpu.condPass((w >>> 16) & 15)) continue;");
-  out.push("      if (w & 0x100000) W[22] = w >>> 24; // Thumb: this instruction's ITSTATE");
-  out.push("      if (w & 0x800000) R[15] = A[p + 1]!; // only ops that read the PC through R[15]");
+  // one test for the common op: condition AL, no ITSTATE to set, no PC to set
+  out.push(`      if ((w & 0x${(0xf0000 | OPW_THUMB | OPW_SETPC).toString(16)}) !== 0xe0000) {`);
+  out.push("        const c = (w >>> 16) & 15;");
+  out.push(`        if (c !== 14 && ${condText("c")}) continue;`);
+  out.push(
+    `        if (w & 0x${OPW_THUMB.toString(16)}) W[${S.IT >> 2}] = w >>> 24; // Thumb: this instruction's ITSTATE`,
+  );
+  out.push(
+    `        if (w & 0x${OPW_SETPC.toString(16)}) R[15] = A[p + 1]!; // only ops that read the PC through R[15]`,
+  );
+  out.push("      }");
   out.push("      switch (w & 0xffff) {");
   hot.sort((a, b) => at(a.op) - at(b.op));
-  for (const h of hot) out.push(...h.text);
+  // variants whose bodies are the same text (e.g. ic=0/1 without flags) share one case
+  const byBody = new Map<string, typeof hot>();
+  for (const h of hot) {
+    const l = byBody.get(h.body);
+    if (l) l.push(h);
+    else byBody.set(h.body, [h]);
+  }
+  for (const group of byBody.values()) {
+    for (const h of group) out.push(`        case ${at(h.op)}: // ${h.label}`);
+    out.push("        {", group[0]!.body, "        }");
+  }
   out.push("        default:");
   out.push("          if (OPS[w & 0xffff]!(cpu, A, p, R, W) !== 0) return ~(p + 8);");
   out.push("      }");

@@ -23,6 +23,7 @@ import "../sem/all.js";
 import { DISPATCH } from "./hot.js";
 import { CALLS_HELPER, execOps } from "./ops.generated.js";
 import { insnAddr, nextAddr, OPW_LEN4, OPW_SETPC, OPW_THUMB } from "./support.js";
+import { warmUpInterpreter } from "./warmup.js";
 
 const OP_WORDS = 8;
 const MAX_BLOCK_INSNS = 64;
@@ -120,6 +121,7 @@ export class Interpreter {
     cpu.hypMmu.codeFlushRange = () => this.flush();
     cpu.clock.insnOffset = () =>
       this.cur === null ? 0 : (this.currentOp(this.cur) - this.cur.start) / OP_WORDS;
+    warmUpInterpreter(cpu); // once per process: see warmup.ts
   }
 
   /** Drop every translation (context changes that alter what code means). */

@@ -1,0 +1,145 @@
+// Warm-up of the generated interpreter (execOps), once per process.
+//
+// V8 optimizes execOps with the type feedback its cases collected so far; a case that
+// had not run by then has none, and the first time it runs the optimized code is
+// thrown away ("Insufficient type feedback") and execOps runs unoptimized until V8
+// re-optimizes it, which takes many profiler ticks for a function this size: the guest
+// then runs several times slower for up to seconds, at random points of a run. So
+// before the first guest instruction every inline case runs a few times, with operand
+// values of every kind (small, negative, above 2^31, carries and overflows), every
+// condition code and both op-word prelude paths. Then V8 optimizes execOps once, with
+// feedback for all of it.
+//
+// The warm-up runs on the machine's own CPU before anything else and leaves no trace:
+// it saves the CPU state words and the RAM it touches and puts them back, and it runs
+// only while the MMU is off and the core little-endian (as after reset), so that every
+// access is a plain RAM access.
+
+import type { Cpu } from "../cpu/cpu.js";
+import { PSR, RAM_OFFSET, S } from "../cpu/state.js";
+import { DEFS, paramCombos } from "../sem/defs.js";
+import "../sem/all.js";
+import { DISPATCH, isHot } from "./hot.js";
+import { execOps } from "./ops.generated.js";
+import { OPW_LEN4, OPW_SETPC, OPW_THUMB } from "./support.js";
+
+let warmed = false;
+
+/** Bytes of RAM (from its start) that warm-up loads and stores may touch. */
+const SCRATCH = 0x2000;
+
+/** Register values: small, zero, negative, 2^31 - 1, -2^31, large, and RAM addresses (r8, r10). */
+function regValues(round: number, ram: number): number[] {
+  const mix = [1, 0, -1, 0x7fffffff, -0x80000000, 0x12345678, 0xfffff000 | 0, 3];
+  const r: number[] = [];
+  for (let i = 0; i < 8; i++) r.push(mix[(i + round) % mix.length]!);
+  r.push((ram + 0x800) | 0, 8, (ram + 0x1000) | 1, 4, 12, 0, 0, (ram + 0x100) | 0);
+  return r;
+}
+
+function fieldValue(def: string, field: string, i: number, k: number, ram: number): number {
+  const mem = def.startsWith("ldst") || def.startsWith("ld_");
+  switch (field) {
+    case "rd":
+    case "rt":
+      return (k + i) & 7;
+    case "rn":
+      return mem ? 8 : (k * 3 + 1) & 7;
+    case "rm":
+      return mem ? 9 : def === "bx_reg" ? [10, 14, 9][k % 3]! : (k * 5 + 2) & 7;
+    case "imm":
+      return mem ? [0, 4, -4, 8][k % 4]! : [0xff, 0xff000000 | 0, 1, -0x80000000, 0, 0x3fc][k % 6]!;
+    case "amt":
+      return mem ? k & 1 : [1, 31, 0, 16, 5][k % 5]!;
+    case "target":
+      return (ram + 0x100 + 4 * k) | 0;
+    case "base":
+      return (ram + 0x800) | 0;
+    case "off":
+      return [0, 4, -4][k % 3]!;
+    default:
+      return k & 7;
+  }
+}
+
+/** Flag words (NF, ZF, CF, VF) per round, so that every condition both passes and fails. */
+const FLAGS = [
+  [0, 0, 0, 0],
+  [-1, 1, 1, -1],
+  [1, 1, 0, -1],
+  [-1, 0, 1, 0],
+  [0, 5, 1, 0],
+  [-5, 5, 0, -5],
+];
+
+/**
+ * Run every inline case of execOps several times on `cpu` and restore everything it
+ * touched. Does nothing after the first call in a process, or when the CPU is not in
+ * its reset-like state (MMU off, little-endian, RAM of at least 8 KiB). `again`: run it
+ * even if it ran before (tests).
+ */
+export function warmUpInterpreter(cpu: Cpu, again = false): void {
+  if (warmed && !again) return;
+  const bus = cpu.bus;
+  if (cpu.mmuOn || cpu.bigEndian || bus.ramSize < SCRATCH) return;
+  warmed = true;
+  const ram = bus.ramBase | 0;
+  const W = cpu.W;
+  const R = cpu.R;
+  const savedState = W.slice(0, S.END >> 2);
+  const savedRam = bus.u8.slice(RAM_OFFSET, RAM_OFFSET + SCRATCH);
+  const savedFaultOp = cpu.faultOp;
+  const ops: { op: number; def: string; fields: string[] }[] = [];
+  for (const def of DEFS) {
+    let op = def.base;
+    for (const p of paramCombos(def)) {
+      // the inline cases, and one plain cold op (ORN) for the call out of the switch
+      if (
+        isHot(def.name, p) ||
+        (def.name === "dp_imm" && p.op === 16 && p.dst === 0 && p.s === 0 && p.ic === 0)
+      )
+        ops.push({ op: DISPATCH[op]!, def: def.name, fields: def.fields });
+      op++;
+    }
+  }
+  const A = new Int32Array(8);
+  const ROUNDS = 6;
+  try {
+    for (let k = 0; k < ROUNDS; k++) {
+      const regs = regValues(k, ram);
+      const flags = FLAGS[k % FLAGS.length]!;
+      for (let j = 0; j < bus.u32.length && j < SCRATCH / 4; j++)
+        bus.u32[(RAM_OFFSET >>> 2) + j] = regs[(j + k) % 8]!;
+      for (const o of ops) {
+        W.set(savedState);
+        W[S.NF >> 2] = flags[0]!;
+        W[S.ZF >> 2] = flags[1]!;
+        W[S.CF >> 2] = flags[2]!;
+        W[S.VF >> 2] = flags[3]!;
+        for (let i = 0; i < 15; i++) R[i] = regs[i]!;
+        A.fill(0);
+        o.fields.forEach((f, i) => {
+          A[2 + i] = fieldValue(o.def, f, i, k, ram);
+        });
+        // round 0: AL with no prelude work; then conditions 0..13 (pass and fail), the
+        // PC store, and Thumb ops with an ITSTATE
+        const cond = k === 0 ? 14 : (o.op + k) % 14;
+        const thumb = k >= 4 && k % 2 === 0;
+        A[0] =
+          o.op | (cond << 16) | (k % 2 ? OPW_SETPC : 0) | OPW_LEN4 | (thumb ? OPW_THUMB | (0x08 << 24) : 0);
+        if (thumb) W[S.CPSR >> 2] = W[S.CPSR >> 2]! | PSR.T;
+        A[1] = (ram + 0x108) | 0;
+        R[15] = A[1]!;
+        try {
+          execOps(cpu, A, 0, 8);
+        } catch {
+          // a fault thrown by a warm-up op (an unaligned or odd access): nothing to do
+        }
+      }
+    }
+  } finally {
+    W.set(savedState);
+    bus.u8.set(savedRam, RAM_OFFSET);
+    cpu.faultOp = savedFaultOp;
+  }
+}
