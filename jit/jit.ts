@@ -62,6 +62,8 @@ export interface JitStats {
   evictions: number;
   /** Entries into compiled code. */
   execs: number;
+  /** Instructions retired in compiled code. */
+  insns: number;
 }
 
 /** (entry, limit, left, inline-TLB column of the accesses, column of the unprivileged ones) -> as execOps. */
@@ -103,6 +105,7 @@ export class Jit {
     dropped: 0,
     evictions: 0,
     execs: 0,
+    insns: 0,
   };
   readonly threshold: number;
   /** After exec(): instructions retired by the blocks before the last one, and the last block. */
@@ -227,8 +230,10 @@ export class Jit {
     } finally {
       this.active = null;
     }
-    this.last = r.blocks[this.W[S.JIT_LAST >> 2]!]!;
+    const last = r.blocks[this.W[S.JIT_LAST >> 2]!]!;
+    this.last = last;
     this.account(this.W[S.JIT_RETIRED >> 2]!, pl);
+    this.stats.insns += ((ret < 0 ? ~ret : ret) - last.start) / 8; // the run loop counts it
     return ret;
   }
 
@@ -292,6 +297,7 @@ export class Jit {
     this.retired = retired;
     this.cpu.icount += retired;
     this.cpu.plInsns[pl] += retired;
+    this.stats.insns += retired;
   }
 
   /** Instructions retired in the running region before the op that called out. */
