@@ -110,7 +110,7 @@ program
   .description(
     "differential testing against qemu-system-arm: random instruction streams on both, states compared",
   )
-  .option("--isa <isa>", "arm | thumb | vfp | all", "all")
+  .option("--isa <isa>", "arm | thumb | vfp | thumb_vfp | all", "all")
   .option("--seed <n>", "PRNG seed", intArg("--seed", 0), 1)
   .option("--count <n>", "streams per ISA", intArg("--count", 1), 1000)
   .option("--length <n>", "units (instructions) per stream", intArg("--length", 1), 16)
@@ -141,10 +141,10 @@ program
       jit: string;
     }) => {
       const { runDifftest, formatSummary, groupNames } = await import("../difftest/index.js");
-      const all = ["arm", "thumb", "vfp"] as const;
-      if (o.isa !== "all" && !all.includes(o.isa as (typeof all)[number]))
-        fail(`--isa: unknown ISA '${o.isa}'`);
-      const kinds = o.isa === "all" ? [...all] : [o.isa as (typeof all)[number]];
+      const { STREAM_KINDS } = await import("../difftest/stream.js");
+      const all: readonly string[] = STREAM_KINDS;
+      if (o.isa !== "all" && !all.includes(o.isa)) fail(`--isa: unknown ISA '${o.isa}'`);
+      const kinds = o.isa === "all" ? [...STREAM_KINDS] : STREAM_KINDS.filter((k) => k === o.isa);
       const groups = o.groups?.split(",").map((g) => g.trim());
       const known = groupNames();
       for (const g of groups ?? [])

@@ -16,6 +16,8 @@ export interface Decoded {
   f?: Record<string, number>;
   /** Overrides the condition (Thumb, unconditional space). */
   cond?: number;
+  /** Thumb: executes even inside an IT block whose condition fails (BKPT). */
+  uncond?: boolean;
   /** The instruction always or possibly writes the PC: end the block after it. */
   ends?: boolean;
   /**
@@ -104,6 +106,8 @@ export interface DecodedOp {
   def: InsnDef;
   fields: number[];
   cond: number;
+  /** Unconditional even inside an IT block: `cond` applies, not the IT condition (BKPT). */
+  uncond: boolean;
   ends: boolean;
   /** Indexes of fields relative to the instruction address. */
   rel: number[];
@@ -126,7 +130,15 @@ export function decodeWord(isa: Isa, raw: number, ctx: DecodeCtx = NO_IT): Decod
     });
     const cond = r.cond ?? (isa === "A32" && e.pattern.startsWith("cccc") ? x.c! : 14);
     const rel = (r.rel ?? []).map((n) => r.def.fields.indexOf(n));
-    return { opcode: opcodeOf(r.def, r.p ?? {}), def: r.def, fields, cond, ends: r.ends ?? false, rel };
+    return {
+      opcode: opcodeOf(r.def, r.p ?? {}),
+      def: r.def,
+      fields,
+      cond,
+      uncond: r.uncond ?? false,
+      ends: r.ends ?? false,
+      rel,
+    };
   }
   return "undef";
 }

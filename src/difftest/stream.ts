@@ -11,7 +11,10 @@ import { MARK, SCRATCH, SCRATCH_SIZE, STREAMS_BASE, STREAMS_LIMIT } from "./layo
 import { Rng } from "./rng.js";
 
 /** The kind of a stream: the ISA it runs in, and whether VFP generators/state are used. */
-export type StreamKind = "arm" | "thumb" | "vfp";
+export type StreamKind = "arm" | "thumb" | "vfp" | "thumb_vfp";
+
+/** Every stream kind ("vfp": A32 VFP streams; "thumb_vfp": T32 VFP streams). */
+export const STREAM_KINDS: readonly StreamKind[] = ["arm", "thumb", "vfp", "thumb_vfp"];
 
 export interface GenOptions {
   kind: StreamKind;
@@ -53,13 +56,18 @@ export interface GeneratedImage {
 }
 
 export function streamIsa(kind: StreamKind): StreamIsa {
-  return kind === "thumb" ? "thumb" : "arm";
+  return kind === "thumb" || kind === "thumb_vfp" ? "thumb" : "arm";
+}
+
+/** Do the kind's streams use the VFP generators (and records with FPSCR, D0-D31)? */
+export function streamVfp(kind: StreamKind): boolean {
+  return kind === "vfp" || kind === "thumb_vfp";
 }
 
 /** Generators usable for a stream kind (optionally only some groups). */
 export function generatorsFor(kind: StreamKind, groups?: string[]): InsnGen[] {
   const isa = streamIsa(kind);
-  const vfp = kind === "vfp";
+  const vfp = streamVfp(kind);
   return GENERATORS.filter(
     (g) => g.isa === isa && !!g.vfp === vfp && (groups === undefined || groups.includes(g.name)),
   );
@@ -159,7 +167,7 @@ const FPSCR_MASK = 0xf7c0009f;
 export function generateImage(opts: GenOptions): GeneratedImage {
   const rng = new Rng(opts.seed);
   const isa = streamIsa(opts.kind);
-  const vfp = opts.kind === "vfp";
+  const vfp = streamVfp(opts.kind);
   const gens = generatorsFor(opts.kind, opts.groups);
   if (gens.length === 0)
     throw new Error(

@@ -214,7 +214,7 @@ export class Interpreter {
       } else {
         opw = DISPATCH[d.opcode]!;
         setpc = 0;
-        cond = inIT ? it >>> 4 : d.cond;
+        cond = inIT && !d.uncond ? it >>> 4 : d.cond; // (BKPT: unconditional in IT blocks)
         ends = d.ends;
         for (let i = 0; i < d.fields.length; i++) A[p + 2 + i] = d.fields[i]!;
         if (CALLS_HELPER[opw] || readsPc(d.def.fields, d.fields)) setpc = OPW_SETPC;

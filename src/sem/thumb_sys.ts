@@ -43,13 +43,15 @@ t16(
   "1101 1111 iiiiiiii",
   (x): DecodeResult => ({ def: SYS_EXC, p: { kind: Exk.SVC }, f: { imm: x.i! }, ends: true }),
 );
-// BKPT
+// BKPT: unconditional, also inside an IT block (it raises its debug event whether or not
+// its IT condition passes; the exception keeps its ITSTATE: the BKPT does not retire)
 t16(
   "1011 1110 iiiiiiii",
   (x): DecodeResult => ({
     def: SYS_EXC,
     p: { kind: Exk.BKPT },
     f: { imm: x.i! },
+    uncond: true,
     ends: true,
   }),
 );

@@ -10,6 +10,7 @@ const ENABLED: Record<StreamKind, string[]> = {
   arm: ["dp", "branch", "mul", "media", "ldst", "system"],
   thumb: ["thumb16", "thumb32", "thumb_it", "thumb_branch", "thumb_ldst", "thumb_media"],
   vfp: ["vfp"],
+  thumb_vfp: ["thumb_vfp"],
 };
 
 /** Streams per kind and their length (keep the suite's runtime modest). */

@@ -9,4 +9,5 @@ import "./vfp.js";
 import "./thumb.js";
 import "./thumb_media.js";
 import "./thumb_mem.js";
+import "./thumb_vfp.js";
 import "./system.js";

@@ -39,7 +39,10 @@ export interface InsnGen {
   /** Group name (for --groups); several generators may share one. */
   name: string;
   isa: StreamIsa;
-  /** Needs VFP state (the group runs in "vfp" streams, whose records hold FPSCR and D0-D31). */
+  /**
+   * Needs VFP state: the group runs in "vfp" (arm) or "thumb_vfp" (thumb) streams, whose
+   * records hold FPSCR and D0-D31.
+   */
   vfp?: boolean;
   /** Relative frequency among the enabled generators of the stream's kind. */
   weight: number;

@@ -8,6 +8,12 @@ import type { Rng } from "../rng.js";
 import { registerGen } from "./index.js";
 import { type GenCtx, randCond } from "./types.js";
 
+/**
+ * The condition of a generated word: randCond for A32; the Thumb generators
+ * (thumb_vfp.ts) pass AL, so the word is the T32 encoding (hw1:hw2 = 0xE in bits 31:28).
+ */
+export type CondGen = (rng: Rng) => number;
+
 /** Vd / Vn / Vm fields (Vx plus the D/N/M bit) for a 5-bit register number. */
 function vd(r: number, dp: boolean): number {
   return dp ? ((r & 15) << 12) | ((r >> 4) << 22) : ((r >> 1) << 12) | ((r & 1) << 22);
@@ -19,7 +25,8 @@ function vm(r: number, dp: boolean): number {
   return dp ? (r & 15) | ((r >> 4) << 5) : (r >> 1) | ((r & 1) << 5);
 }
 
-const base = (rng: Rng, dp: boolean) => ((randCond(rng) << 28) | 0x0e000a00 | (dp ? 0x100 : 0)) >>> 0;
+const base = (rng: Rng, dp: boolean, cond: CondGen) =>
+  ((cond(rng) << 28) | 0x0e000a00 | (dp ? 0x100 : 0)) >>> 0;
 
 /** A random FPSCR value: flags, NZCV, AHP/DN/FZ, rounding mode; LEN/STRIDE stay zero. */
 function randFpscr(rng: Rng): number {
@@ -43,11 +50,11 @@ const OPS3: [number, number][] = [
   [6, 1], // VFMS
 ];
 
-function gen3(rng: Rng): number {
+export function gen3(rng: Rng, cond: CondGen = randCond): number {
   const dp = rng.chance(0.5);
   const [opc1, op6] = rng.pick(OPS3);
   const w =
-    base(rng, dp) |
+    base(rng, dp, cond) |
     ((opc1 >> 2) << 23) |
     ((opc1 & 3) << 20) |
     (op6 << 6) |
@@ -58,13 +65,15 @@ function gen3(rng: Rng): number {
 }
 
 /** "Other" data processing (opc1 = 1x11, bit 6 = 1): opc2, bit 7 choices and operand kinds. */
-function genOther(rng: Rng): number {
+export function genOther(rng: Rng, cond: CondGen = randCond): number {
   let dp = rng.chance(0.5);
-  const b = () => base(rng, dp) | (1 << 23) | (3 << 20) | (1 << 6);
+  const b = () => base(rng, dp, cond) | (1 << 23) | (3 << 20) | (1 << 6);
   const r = () => rng.int(32);
   switch (rng.int(12)) {
     case 0: // VMOV imm
-      return (base(rng, dp) | (1 << 23) | (3 << 20) | (rng.int(16) << 16) | rng.int(16) | vd(r(), dp)) >>> 0;
+      return (
+        (base(rng, dp, cond) | (1 << 23) | (3 << 20) | (rng.int(16) << 16) | rng.int(16) | vd(r(), dp)) >>> 0
+      );
     case 1: // VMOV / VABS
       return (b() | (rng.int(2) << 7) | vd(r(), dp) | vm(r(), dp)) >>> 0;
     case 2: // VNEG / VSQRT
@@ -96,8 +105,8 @@ function genOther(rng: Rng): number {
 }
 
 /** Core <-> extension register transfers (never to the PC or SP). */
-function genXfer(rng: Rng): number {
-  const cond = randCond(rng) << 28;
+export function genXfer(rng: Rng, condGen: CondGen = randCond): number {
+  const cond = condGen(rng) << 28;
   const rt = rng.int(13);
   const rt2 = rng.int(13);
   switch (rng.int(4)) {
@@ -124,23 +133,23 @@ function genXfer(rng: Rng): number {
 }
 
 /** VMRS / VMSR of FPSCR (a new random FPSCR set through r0..r12). */
-function genSys(rng: Rng, ctx: GenCtx): number[] {
+export function genSys(rng: Rng, ctx: GenCtx, cond: CondGen = randCond): number[] {
   const rt = rng.int(13);
   switch (rng.int(3)) {
     case 0:
-      return [((randCond(rng) << 28) | 0x0ef10a10 | (rt << 12)) >>> 0]; // VMRS Rt, FPSCR
+      return [((cond(rng) << 28) | 0x0ef10a10 | (rt << 12)) >>> 0]; // VMRS Rt, FPSCR
     case 1:
-      return [((randCond(rng) << 28) | 0x0ef1fa10) >>> 0]; // VMRS APSR_nzcv, FPSCR
+      return [((cond(rng) << 28) | 0x0ef1fa10) >>> 0]; // VMRS APSR_nzcv, FPSCR
     default:
-      return [...ctx.movImm32(rt, randFpscr(rng)), ((randCond(rng) << 28) | 0x0ee10a10 | (rt << 12)) >>> 0];
+      return [...ctx.movImm32(rt, randFpscr(rng)), ((cond(rng) << 28) | 0x0ee10a10 | (rt << 12)) >>> 0];
   }
 }
 
 /** VLDR/VSTR/VLDM/VSTM with the base register pointing into the scratch area. */
-function genMem(rng: Rng, ctx: GenCtx): number[] {
+export function genMem(rng: Rng, ctx: GenCtx, condGen: CondGen = randCond): number[] {
   const rn = rng.int(13);
   const dp = rng.chance(0.5);
-  const cond = randCond(rng) << 28;
+  const cond = condGen(rng) << 28;
   const l = rng.int(2);
   if (rng.chance(0.5)) {
     // VLDR/VSTR [Rn, #+/-imm]: base in the middle of the scratch area
@@ -183,9 +192,9 @@ function genMem(rng: Rng, ctx: GenCtx): number[] {
 }
 
 /** Any word of the VFP data-processing space (bit 4 = 0): VFP operation or UNDEFINED. */
-function genRawDp(rng: Rng): number {
+export function genRawDp(rng: Rng, cond: CondGen = randCond): number {
   return (
-    ((randCond(rng) << 28) |
+    ((cond(rng) << 28) |
       0x0e000a00 |
       (rng.bits(4) << 16) |
       (rng.bits(4) << 12) |
@@ -198,10 +207,10 @@ function genRawDp(rng: Rng): number {
 }
 
 registerGen(
-  { name: "vfp", isa: "arm", vfp: true, weight: 1, gen: genRawDp },
-  { name: "vfp", isa: "arm", vfp: true, weight: 6, gen: gen3 },
-  { name: "vfp", isa: "arm", vfp: true, weight: 5, gen: genOther },
-  { name: "vfp", isa: "arm", vfp: true, weight: 2, gen: genXfer },
+  { name: "vfp", isa: "arm", vfp: true, weight: 1, gen: (rng) => genRawDp(rng) },
+  { name: "vfp", isa: "arm", vfp: true, weight: 6, gen: (rng) => gen3(rng) },
+  { name: "vfp", isa: "arm", vfp: true, weight: 5, gen: (rng) => genOther(rng) },
+  { name: "vfp", isa: "arm", vfp: true, weight: 2, gen: (rng) => genXfer(rng) },
   { name: "vfp", isa: "arm", vfp: true, weight: 1, gen: (rng, ctx) => ({ words: genSys(rng, ctx) }) },
   { name: "vfp", isa: "arm", vfp: true, weight: 1, gen: (rng, ctx) => ({ words: genMem(rng, ctx) }) },
 );
