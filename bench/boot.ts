@@ -1,9 +1,11 @@
 // Boot benchmark: time from start to the shell's ready marker on hypwasm and on
 // qemu-system-arm, side by side in the same run, plus the guest instructions hypwasm
-// executed from reset to power-off (deterministic: the same on every run), split by
-// privilege level (PL0 user, PL1 kernel, PL2 Hyp).
+// executed from reset to power-off (deterministic: the same on every run and in every
+// JIT mode), split by privilege level (PL0 user, PL1 kernel, PL2 Hyp). Each JIT mode is
+// a row: with the JIT, the share of wall time its compiles took (in the worker thread)
+// and the share of instructions run in compiled code; peak memory for every row.
 //
-//   node dist/bench/boot.js [--no-xen] [--kernel lpae|armmp] [--runs N] [--json]
+//   node dist/bench/boot.js [--no-xen] [--kernel lpae|armmp] [--jit off,on] [--runs N] [--json]
 //
 // Default: Xen 4.17 + dom0 (the reference's boot B); --no-xen: Linux alone (boot A).
 
@@ -14,9 +16,10 @@ import { bootHypwasmXen, bootQemuXen, type XenImages } from "../src/reference/xe
 
 const CLI = new URL("../src/cli/main.js", import.meta.url).pathname;
 const CMD = "echo hello";
+const JIT_MODES = ["off", "on"];
 
 interface Side {
-  hypwasm: () => Promise<HypwasmBoot>;
+  hypwasm: (extra: string[]) => Promise<HypwasmBoot>;
   qemu: () => Promise<{ markerMs: number }>;
 }
 
@@ -25,41 +28,60 @@ function sides(xen: boolean, kernel: string): Side {
   const initrd = imagePath("initramfs");
   if (!xen)
     return {
-      hypwasm: () => bootHypwasmLinux(CLI, k, initrd, CMD),
+      hypwasm: (extra) => bootHypwasmLinux(CLI, k, initrd, CMD, extra),
       qemu: () => bootQemuLinux(k, initrd, CMD),
     };
   const img: XenImages = { xen: imagePath("xen"), dom0Kernel: k, initrd };
-  return { hypwasm: () => bootHypwasmXen(CLI, img, CMD), qemu: () => bootQemuXen(img, CMD) };
+  return { hypwasm: (extra) => bootHypwasmXen(CLI, img, CMD, { extra }), qemu: () => bootQemuXen(img, CMD) };
 }
+
+const opt = (args: string[], name: string) =>
+  args.includes(name) ? args[args.indexOf(name) + 1] : undefined;
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const xen = !args.includes("--no-xen");
-  const kernel = args.includes("--kernel") ? args[args.indexOf("--kernel") + 1]! : "lpae";
-  const runs = Number(args[args.indexOf("--runs") + 1]) || 1;
+  const kernel = opt(args, "--kernel") ?? "lpae";
+  const runs = Number(opt(args, "--runs")) || 1;
+  const modes = (opt(args, "--jit") ?? JIT_MODES.join(",")).split(",");
+  for (const m of modes) if (!JIT_MODES.includes(m)) throw new Error(`--jit: unknown mode '${m}'`);
   const side = sides(xen, kernel);
-  const h: HypwasmBoot[] = [];
+  const h = new Map<string, HypwasmBoot[]>(modes.map((m) => [m, []]));
   const q: number[] = [];
+  // interleaved, so that a change in the host's load hits every side alike
   for (let i = 0; i < runs; i++) {
-    const r = await side.hypwasm();
-    if (r.code !== 0 || r.insns < 0 || r.markerMs < 0)
-      throw new Error(`hypwasm boot failed (exit ${r.code})`);
-    h.push(r);
+    for (const mode of modes) {
+      const r = await side.hypwasm(["--jit", mode]);
+      if (r.code !== 0 || r.insns < 0 || r.markerMs < 0)
+        throw new Error(`hypwasm boot (--jit ${mode}) failed (exit ${r.code})`);
+      h.get(mode)!.push(r);
+    }
     const qr = await side.qemu();
     if (qr.markerMs < 0) throw new Error("qemu boot did not reach the marker");
     q.push(qr.markerMs);
   }
-  const hm = Math.min(...h.map((x) => x.markerMs));
   const qm = Math.min(...q);
-  const insns = [...new Set(h.map((x) => x.insns))];
-  const pl = h[0]!.plInsns;
+  const all = [...h.values()].flat();
+  const insns = [...new Set(all.map((x) => x.insns))];
+  const pl = all[0]!.plInsns;
+  const rows = modes.map((mode) => {
+    const rs = h.get(mode)!;
+    const best = rs.reduce((a, b) => (b.markerMs < a.markerMs ? b : a));
+    return {
+      jit: mode,
+      markerMs: best.markerMs,
+      ratio: best.markerMs / qm,
+      peakMiB: Math.max(...rs.map((x) => x.peakMiB)),
+      compileShare: best.jit ? best.jit.compileMs / best.totalMs : null,
+      compiledInsnShare: best.jit ? best.jit.insns / best.insns : null,
+    };
+  });
   const r = {
     boot: xen ? "xen+dom0" : "linux",
     kernel,
     runs,
-    hypwasmMarkerMs: hm,
     qemuMarkerMs: qm,
-    ratio: hm / qm,
+    hypwasm: rows,
     hypwasmInsnsToPoweroff: insns,
     hypwasmInsnsByPl: pl ? { pl0: pl[0], pl1: pl[1], pl2: pl[2] } : null,
   };
@@ -68,10 +90,14 @@ async function main(): Promise<void> {
     return;
   }
   const what = xen ? `Xen 4.17 + dom0 (${kernel})` : `Linux (${kernel})`;
-  console.log(`${what} to the shell's ready marker, best of ${runs}:`);
-  console.log(
-    `  hypwasm ${(hm / 1000).toFixed(2)} s   qemu ${(qm / 1000).toFixed(2)} s   hypwasm/qemu ${r.ratio.toFixed(1)}x`,
-  );
+  const pct = (x: number | null) => (x === null ? "-" : `${(100 * x).toFixed(1)}%`);
+  console.log(`${what} to the shell's ready marker, best of ${runs}; qemu ${(qm / 1000).toFixed(2)} s`);
+  for (const x of rows)
+    console.log(
+      `  hypwasm --jit ${x.jit.padEnd(3)} ${(x.markerMs / 1000).toFixed(2).padStart(7)} s  ` +
+        `${x.ratio.toFixed(1).padStart(5)}x qemu  peak ${x.peakMiB} MiB  ` +
+        `compiling ${pct(x.compileShare)} of wall time  compiled code ran ${pct(x.compiledInsnShare)} of instructions`,
+    );
   console.log(
     `  hypwasm guest instructions, boot to power-off: ${insns.join(", ")}${insns.length > 1 ? " (NOT deterministic!)" : ""}`,
   );

@@ -19,7 +19,7 @@ export function addJitOptions(cmd: Command): Command {
         "wasm JIT: off, on (hot blocks), always (every block before its first run; for testing)",
       )
         .choices(MODES)
-        .default("off"),
+        .default("on"),
     )
     .option(
       "--jit-threshold <n>",

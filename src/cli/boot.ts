@@ -288,6 +288,8 @@ async function boot(o: BootCliOptions): Promise<number> {
     );
     const [pl0, pl1, pl2] = m.cpu.plInsns;
     process.stderr.write(`hypwasm: instructions by privilege level: PL0 ${pl0} PL1 ${pl1} PL2 ${pl2}\n`);
+    // resourceUsage's maxRSS is in KiB
+    process.stderr.write(`hypwasm: peak memory ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB\n`);
     if (jit) process.stderr.write(`${jitStatsLine(jit)}\n`);
   }
   if (stopped === "max") {

@@ -14,10 +14,11 @@ export function bootHypwasmLinux(
   kernel: string,
   initrd: string,
   cmd: string,
+  extra: string[] = [],
 ): Promise<HypwasmBoot> {
   return bootHypwasm(
     cli,
-    ["--no-xen", "--kernel", kernel, "--initrd", initrd, "--append", "console=ttyAMA0"],
+    ["--no-xen", "--kernel", kernel, "--initrd", initrd, "--append", "console=ttyAMA0", ...extra],
     cmd,
   );
 }

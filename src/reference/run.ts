@@ -19,6 +19,10 @@ export interface HypwasmBoot {
   insns: number;
   /** The same split by privilege level (PL0, PL1, PL2 = Hyp), from --stats. */
   plInsns: number[] | null;
+  /** Peak resident memory of the hypwasm process in MiB, from --stats (-1 if missing). */
+  peakMiB: number;
+  /** With the JIT: ms spent compiling and instructions run in compiled code, from --stats. */
+  jit: { compileMs: number; insns: number } | null;
   /** ms from start to the ready marker (-1: never seen) and to exit. */
   markerMs: number;
   totalMs: number;
@@ -58,12 +62,16 @@ export function bootHypwasm(
       clearTimeout(timer);
       const m = /hypwasm: (\d+) instructions/.exec(err);
       const pl = /privilege level: PL0 (\d+) PL1 (\d+) PL2 (\d+)/.exec(err);
+      const peak = /peak memory (\d+) MiB/.exec(err);
+      const jit = /jit: .* ([\d.]+) ms compiling .* running (\d+) instructions/.exec(err);
       resolve({
         out,
         err,
         code,
         insns: m ? Number(m[1]) : -1,
         plInsns: pl ? [Number(pl[1]), Number(pl[2]), Number(pl[3])] : null,
+        peakMiB: peak ? Number(peak[1]) : -1,
+        jit: jit ? { compileMs: Number(jit[1]), insns: Number(jit[2]) } : null,
         markerMs,
         totalMs: performance.now() - t0,
         timedOut,

@@ -26,9 +26,9 @@ export function bootHypwasmXen(
   cli: string,
   img: XenImages,
   cmd: string,
-  { timeoutMs = Number.POSITIVE_INFINITY } = {},
+  { timeoutMs = Number.POSITIVE_INFINITY, extra = [] as string[] } = {},
 ): Promise<HypwasmBoot> {
-  const args = ["--xen-image", img.xen, "--dom0-kernel", img.dom0Kernel, "--initrd", img.initrd];
+  const args = ["--xen-image", img.xen, "--dom0-kernel", img.dom0Kernel, "--initrd", img.initrd, ...extra];
   return bootHypwasm(cli, args, cmd, { timeoutMs });
 }
 
