@@ -229,9 +229,9 @@ export const STM = defineInsn("stm", { mode: 4, wb: 2, user: 2 }, ["rn", "list"]
     const regs = bitsOf(list);
     const base = b.let(b.reg(f.rn!));
     const vals = regs.map((r) => b.let(b.reg(b.k(r))));
-    regs.forEach((_r, j) =>
-      b.store(32, b.add(base, b.k(blkStart(p.mode!, regs.length) + 4 * j)), vals[j]!, AL),
-    );
+    vals.forEach((v, j) => {
+      b.store(32, b.add(base, b.k(blkStart(p.mode!, regs.length) + 4 * j)), v, AL);
+    });
     if (p.wb) b.setReg(f.rn!, b.add(base, b.k(blkNewBase(p.mode!, regs.length))));
     return;
   }
