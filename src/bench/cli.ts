@@ -1,10 +1,10 @@
 // `hypwasm bench ...`: benchmarks run from the command line.
 
 import { writeFileSync } from "node:fs";
-import { type Command, InvalidArgumentError } from "commander";
+import { type Command, InvalidArgumentError, Option } from "commander";
 import { FetchError, fetchImages, imagePath } from "../images/fetch.js";
 import { compareRecords, DEFAULT_MIN_NOISE, formatComparison } from "./compare.js";
-import { BenchError, benchHypercalls, formatBench } from "./hcall.js";
+import { BenchError, benchHypercalls, formatBench, type HcallJit } from "./hcall.js";
 import { appendRecord, DEFAULT_HISTORY, readHistory, selectRecord } from "./history.js";
 import type { BenchRecord } from "./record.js";
 import { reportHtml } from "./report.js";
@@ -124,20 +124,30 @@ export function registerBenchCommands(program: Command, fail: Fail, intArg: IntA
     .option("--vs-qemu", "run the same guests on qemu-system-arm too and show the ratio")
     .option("--json", "print the result as JSON")
     .option("--xen-image <file>", "the Xen image (default: Debian's xen-4.17-armhf from the image cache)")
-    .action(async (o: { calls: number; vsQemu?: boolean; json?: boolean; xenImage?: string }) => {
-      const log = (l: string) => process.stderr.write(`${l}\n`);
-      let xenImage = o.xenImage;
-      try {
-        if (xenImage === undefined) {
-          fetchImages({ log: (l) => log(`hypwasm: ${l}`) });
-          xenImage = imagePath("xen");
+    .addOption(
+      new Option(
+        "--jit <mode>",
+        "hypwasm's wasm JIT (default off: today the short hypercall paths run faster in the interpreter)",
+      )
+        .choices(["off", "on"])
+        .default("off"),
+    )
+    .action(
+      async (o: { calls: number; vsQemu?: boolean; json?: boolean; xenImage?: string; jit: HcallJit }) => {
+        const log = (l: string) => process.stderr.write(`${l}\n`);
+        let xenImage = o.xenImage;
+        try {
+          if (xenImage === undefined) {
+            fetchImages({ log: (l) => log(`hypwasm: ${l}`) });
+            xenImage = imagePath("xen");
+          }
+          const r = await benchHypercalls({ calls: o.calls, vsQemu: !!o.vsQemu, xenImage, log, jit: o.jit });
+          process.stdout.write(`${o.json ? JSON.stringify(r, null, 2) : formatBench(r)}\n`);
+          process.exitCode = r.problems.length ? 1 : 0;
+        } catch (e) {
+          if (e instanceof BenchError || e instanceof FetchError) fail(e.message);
+          throw e;
         }
-        const r = await benchHypercalls({ calls: o.calls, vsQemu: !!o.vsQemu, xenImage, log });
-        process.stdout.write(`${o.json ? JSON.stringify(r, null, 2) : formatBench(r)}\n`);
-        process.exitCode = r.problems.length ? 1 : 0;
-      } catch (e) {
-        if (e instanceof BenchError || e instanceof FetchError) fail(e.message);
-        throw e;
-      }
-    });
+      },
+    );
 }

@@ -182,9 +182,25 @@ export function fixturePaths(): Record<Fixture, string> {
   return paths;
 }
 
-/** Run `m` in slices, with the hypercall watcher on, until it halts or `limit` instructions. */
-function runWatched(m: Machine, limit: number, poll: () => void, output: () => string): HypwasmRun {
+/** The JIT mode of hypwasm's runs (as `hypwasm boot --jit`). */
+export type HcallJit = "off" | "on";
+
+/**
+ * Run `m` in slices, with the hypercall watcher on (and the JIT unless `jit` is off), until
+ * it halts or `limit` instructions.
+ */
+async function runWatched(
+  m: Machine,
+  limit: number,
+  poll: () => void,
+  output: () => string,
+  jit: HcallJit,
+): Promise<HypwasmRun> {
   const windows = new MarkerWindows();
+  const j =
+    jit === "off"
+      ? null
+      : await (await import("../../jit/jit.js")).enableJit(m.interp, { mode: jit, worker: true });
   const stop = watchHypercalls(m.cpu, windows);
   const t0 = performance.now();
   try {
@@ -194,6 +210,7 @@ function runWatched(m: Machine, limit: number, poll: () => void, output: () => s
     }
   } finally {
     stop();
+    j?.close();
   }
   const hostMs = performance.now() - t0;
   const console = output();
@@ -205,7 +222,12 @@ function runWatched(m: Machine, limit: number, poll: () => void, output: () => s
 }
 
 /** Xen with the benchmark dom0 on hypwasm's virt board, as `hypwasm boot` loads it. */
-export function runXenHypwasm(xen: Uint8Array, dom0: Uint8Array, calls: number): HypwasmRun {
+export function runXenHypwasm(
+  xen: Uint8Array,
+  dom0: Uint8Array,
+  calls: number,
+  jit: HcallJit = "off",
+): Promise<HypwasmRun> {
   const out: number[] = [];
   const board = new VirtBoard({ memMiB: DEFAULT_MEM_XEN, console: (b) => out.push(b), virtualization: true });
   const m = board.machine;
@@ -222,11 +244,12 @@ export function runXenHypwasm(xen: Uint8Array, dom0: Uint8Array, calls: number):
     limit,
     () => board.poll(),
     () => Buffer.from(out).toString("latin1"),
+    jit,
   );
 }
 
 /** The bare-metal round trip on hypwasm (`hypwasm run --virtualization --semihosting`). */
-export function runBareHypwasm(elf: Uint8Array): HypwasmRun {
+export function runBareHypwasm(elf: Uint8Array, jit: HcallJit = "off"): Promise<HypwasmRun> {
   const out: Buffer[] = [];
   const collect = (b: Uint8Array) => out.push(Buffer.from(b));
   const m = new Machine({ memMiB: 128, semihosting: true, el2: true, stdout: collect, stderr: collect });
@@ -236,6 +259,7 @@ export function runBareHypwasm(elf: Uint8Array): HypwasmRun {
     RUN_BOUND,
     () => m.semihost?.flush(),
     () => Buffer.concat(out).toString("latin1"),
+    jit,
   );
 }
 
@@ -401,6 +425,8 @@ export interface BenchOptions {
   vsQemu: boolean;
   xenImage: string;
   log?: (line: string) => void;
+  /** Default off (see the CLI option). */
+  jit?: HcallJit;
 }
 
 function readInput(what: string, path: string): Uint8Array {
@@ -418,9 +444,9 @@ export async function benchHypercalls(o: BenchOptions): Promise<BenchResult> {
   const problems: string[] = [];
 
   log(`hypwasm: Xen + the benchmark dom0, ${o.calls} calls per hypercall`);
-  const hx = runXenHypwasm(xen, readInput("the benchmark dom0", paths["xen-dom0"]), o.calls);
+  const hx = await runXenHypwasm(xen, readInput("the benchmark dom0", paths["xen-dom0"]), o.calls, o.jit);
   log("hypwasm: the bare-metal HVC round trip");
-  const hb = runBareHypwasm(readInput("the bare-metal benchmark", paths["bare-metal"]));
+  const hb = await runBareHypwasm(readInput("the bare-metal benchmark", paths["bare-metal"]), o.jit);
   const rows = [...hypwasmRows("xen-dom0", hx, problems), ...hypwasmRows("bare-metal", hb, problems)];
   const result: BenchResult = {
     calls: o.calls,

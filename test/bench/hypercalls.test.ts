@@ -44,8 +44,8 @@ function agrees(insns: number, ns: number, batches: number, calls: number): bool
 }
 
 describe("bare-metal HVC round trip", () => {
-  it("every call is counted, with one Hyp instruction each, and the guest's counter agrees", () => {
-    const run = runBareHypwasm(readFileSync(paths["bare-metal"]));
+  it("every call is counted, with one Hyp instruction each, and the guest's counter agrees", async () => {
+    const run = await runBareHypwasm(readFileSync(paths["bare-metal"]));
     const report = parseGuestReport(run.console);
     expect(report.ops).toHaveLength(1);
     const g = report.ops[0]!;
