@@ -110,7 +110,7 @@ program
   .description(
     "differential testing against qemu-system-arm: random instruction streams on both, states compared",
   )
-  .option("--isa <isa>", "arm | thumb | vfp | thumb_vfp | all", "all")
+  .option("--isa <isa>", "arm | thumb | vfp | thumb_vfp | neon | thumb_neon | all", "all")
   .option("--seed <n>", "PRNG seed", intArg("--seed", 0), 1)
   .option("--count <n>", "streams per ISA", intArg("--count", 1), 1000)
   .option("--length <n>", "units (instructions) per stream", intArg("--length", 1), 16)

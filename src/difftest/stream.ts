@@ -6,15 +6,16 @@ import { decodeWord } from "../decode/pattern.js";
 import "../sem/all.js";
 import { GENERATORS } from "./gen/index.js";
 import "./gen/all.js";
+import { randNeonD } from "./gen/neon.js";
 import type { GenCtx, InsnGen, StreamIsa, Unit } from "./gen/types.js";
 import { MARK, SCRATCH, SCRATCH_SIZE, STREAMS_BASE, STREAMS_LIMIT } from "./layout.js";
 import { Rng } from "./rng.js";
 
 /** The kind of a stream: the ISA it runs in, and whether VFP generators/state are used. */
-export type StreamKind = "arm" | "thumb" | "vfp" | "thumb_vfp";
+export type StreamKind = "arm" | "thumb" | "vfp" | "thumb_vfp" | "neon" | "thumb_neon";
 
-/** Every stream kind ("vfp": A32 VFP streams; "thumb_vfp": T32 VFP streams). */
-export const STREAM_KINDS: readonly StreamKind[] = ["arm", "thumb", "vfp", "thumb_vfp"];
+/** Every stream kind ("vfp"/"thumb_vfp": A32/T32 VFP streams; "neon"/"thumb_neon": Advanced SIMD). */
+export const STREAM_KINDS: readonly StreamKind[] = ["arm", "thumb", "vfp", "thumb_vfp", "neon", "thumb_neon"];
 
 export interface GenOptions {
   kind: StreamKind;
@@ -56,20 +57,30 @@ export interface GeneratedImage {
 }
 
 export function streamIsa(kind: StreamKind): StreamIsa {
-  return kind === "thumb" || kind === "thumb_vfp" ? "thumb" : "arm";
+  return kind === "thumb" || kind === "thumb_vfp" || kind === "thumb_neon" ? "thumb" : "arm";
 }
 
 /** Do the kind's streams use the VFP generators (and records with FPSCR, D0-D31)? */
 export function streamVfp(kind: StreamKind): boolean {
-  return kind === "vfp" || kind === "thumb_vfp";
+  return kind === "vfp" || kind === "thumb_vfp" || streamNeon(kind);
+}
+
+/** Are the kind's streams Advanced SIMD ones (VFP state, NEON generators, lane-shaped D registers)? */
+export function streamNeon(kind: StreamKind): boolean {
+  return kind === "neon" || kind === "thumb_neon";
 }
 
 /** Generators usable for a stream kind (optionally only some groups). */
 export function generatorsFor(kind: StreamKind, groups?: string[]): InsnGen[] {
   const isa = streamIsa(kind);
   const vfp = streamVfp(kind);
+  const neon = streamNeon(kind);
   return GENERATORS.filter(
-    (g) => g.isa === isa && !!g.vfp === vfp && (groups === undefined || groups.includes(g.name)),
+    (g) =>
+      g.isa === isa &&
+      !!g.vfp === vfp &&
+      !!g.neon === neon &&
+      (groups === undefined || groups.includes(g.name)),
   );
 }
 
@@ -163,11 +174,14 @@ function randDouble(rng: Rng): [number, number] {
 
 /** FPSCR bits a stream may start with: NZCV, QC, AHP, DN, FZ, RMode, cumulative flags. */
 const FPSCR_MASK = 0xf7c0009f;
+/** FPSCR.QC (Advanced SIMD saturation), random in "neon"/"thumb_neon" streams. */
+const FPSCR_QC = 0x08000000;
 
 export function generateImage(opts: GenOptions): GeneratedImage {
   const rng = new Rng(opts.seed);
   const isa = streamIsa(opts.kind);
   const vfp = streamVfp(opts.kind);
+  const neon = streamNeon(opts.kind);
   const gens = generatorsFor(opts.kind, opts.groups);
   if (gens.length === 0)
     throw new Error(
@@ -269,8 +283,8 @@ export function generateImage(opts: GenOptions): GeneratedImage {
     const nzcvq = rng.bits(5) << 27;
     const ge = rng.bits(4) << 16;
     w.push((nzcvq | ge | 0x1c0 | 0x1f | (isa === "thumb" ? 0x20 : 0)) >>> 0);
-    w.push(vfp ? (rng.u32() & FPSCR_MASK) >>> 0 : 0, 0);
-    for (let d = 0; d < 32; d++) w.push(...(vfp ? randDouble(rng) : [0, 0]));
+    w.push(vfp ? (rng.u32() & (neon ? FPSCR_MASK | FPSCR_QC : FPSCR_MASK)) >>> 0 : 0, 0);
+    for (let d = 0; d < 32; d++) w.push(...(neon ? randNeonD(rng) : vfp ? randDouble(rng) : [0, 0]));
     for (let i = 0; i < SCRATCH_SIZE / 4; i++) w.push(rng.chance(0.2) ? rng.interesting32() : rng.u32());
     streams.push({ index: s, isa, start, end, units: infos, init: w });
     data.push(`    .word s${s}, s${s}_end + ${markerBytes}, init${s}`);

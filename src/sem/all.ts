@@ -14,3 +14,4 @@ import "./vfp.js";
 import "./system.js";
 import "./thumb_media.js";
 import "./thumb_sys.js";
+import "./neon.js";

@@ -4,6 +4,7 @@
 import type { Cpu } from "../cpu/cpu.js";
 import { coreHelpers } from "./helpers/core.js";
 import { ldstHelpers } from "./helpers/ldst.js";
+import { neonHelpers } from "./helpers/neon.js";
 import { systemHelpers } from "./helpers/system.js";
 import { vfpHelpers } from "./helpers/vfp.js";
 
@@ -14,4 +15,5 @@ export const H = {
   ...ldstHelpers,
   ...vfpHelpers,
   ...systemHelpers,
+  ...neonHelpers,
 } satisfies Record<string, Helper>;

@@ -11,3 +11,4 @@ import "./thumb_media.js";
 import "./thumb_mem.js";
 import "./thumb_vfp.js";
 import "./system.js";
+import "./neon.js";

@@ -44,6 +44,8 @@ export interface InsnGen {
    * records hold FPSCR and D0-D31.
    */
   vfp?: boolean;
+  /** Advanced SIMD group (with vfp: true): runs in "neon" (arm) or "thumb_neon" (thumb) streams. */
+  neon?: boolean;
   /** Relative frequency among the enabled generators of the stream's kind. */
   weight: number;
   gen(rng: Rng, ctx: GenCtx): number | number[] | Unit;
