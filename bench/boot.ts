@@ -62,6 +62,9 @@ async function main(): Promise<void> {
   }
   const qm = Math.min(...q);
   const all = [...h.values()].flat();
+  // virtual time is the instruction count: every run, in every JIT mode, prints the same console
+  if (new Set(all.map((x) => x.out)).size > 1)
+    throw new Error("hypwasm's console output differs between runs or JIT modes");
   const insns = [...new Set(all.map((x) => x.insns))];
   const pl = all[0]!.plInsns;
   const rows = modes.map((mode) => {

@@ -6,13 +6,10 @@
 //
 //   node dist/bench/cpu.js [--runs N] [--json] [--no-qemu]
 
-import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { execFileSync } from "node:child_process";
 import { runHotLoop } from "../src/bench/suite.js";
-import { QEMU, QEMU_BAREMETAL_ARGS } from "../src/difftest/run.js";
-
-const FIXTURES = ["bench_int", "bench_mem", "bench_vfp"];
-const fx = (n: string) => new URL(`../../fixtures/build/${n}.elf`, import.meta.url).pathname;
+import { QEMU } from "../src/difftest/run.js";
+import { FIXTURES, fx, requireFixtures, runQemu } from "./fixtures.js";
 
 interface Row {
   fixture: string;
@@ -25,22 +22,12 @@ interface Row {
   ratio?: number;
 }
 
-function runQemu(path: string): { ms: number; exit: number } {
-  const t0 = performance.now();
-  const r = spawnSync(QEMU, [...QEMU_BAREMETAL_ARGS, path], { stdio: "ignore" });
-  return { ms: performance.now() - t0, exit: r.status ?? -1 };
-}
-
 function main(): void {
   const args = process.argv.slice(2);
   const runs = Number(args[args.indexOf("--runs") + 1]) || 3;
   const json = args.includes("--json");
   const withQemu = !args.includes("--no-qemu");
-  for (const f of [...FIXTURES, "hello"])
-    if (!existsSync(fx(f))) {
-      console.error(`bench: ${fx(f)} missing; run 'make -C fixtures' first`);
-      process.exit(2);
-    }
+  requireFixtures();
   let qemuVersion = "";
   if (withQemu) qemuVersion = execFileSync(QEMU, ["--version"]).toString().split("\n")[0]!;
   const startup = withQemu ? Math.min(...Array.from({ length: runs }, () => runQemu(fx("hello")).ms)) : 0;

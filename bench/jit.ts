@@ -1,24 +1,19 @@
 // JIT benchmark: guest MIPS of the interpreter alone and with the wasm JIT on the
-// hot-loop fixtures, next to qemu-system-arm on the same ELF files; optionally the
-// Linux and Xen + dom0 boots with and without the JIT (time to the shell, instruction
-// counts, which must be equal, the share of wall time spent compiling, peak memory).
+// hot-loop fixtures, next to qemu-system-arm on the same ELF files. (The boots with and
+// without the JIT, beside QEMU: bench/boot.ts.)
 //
-//   node dist/bench/jit.js [--runs N] [--boot] [--xen] [--no-qemu] [--json]
+//   node dist/bench/jit.js [--runs N] [--no-qemu] [--json]
 //
 // Fixture rows: "run" is `hypwasm run --jit M` as a user runs it (from the first
 // instruction: interpreting while the worker compiles), "steady" the JIT's speed once
 // the hot code is compiled (in process: compiled synchronously, then timed).
 
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { enableJit } from "../jit/jit.js";
 import { Machine } from "../src/board/machine.js";
-import { QEMU, QEMU_BAREMETAL_ARGS } from "../src/difftest/run.js";
-import { imagePath } from "../src/images/fetch.js";
-import { READY_RE } from "../src/reference/run.js";
+import { FIXTURES, fx, requireFixtures, runQemu } from "./fixtures.js";
 
-const FIXTURES = ["bench_int", "bench_mem", "bench_vfp"];
-const fx = (n: string) => new URL(`../../fixtures/build/${n}.elf`, import.meta.url).pathname;
 const CLI = new URL("../src/cli/main.js", import.meta.url).pathname;
 const TIME = "/usr/bin/time";
 
@@ -26,16 +21,12 @@ const TIME = "/usr/bin/time";
 interface ChildRun {
   code: number | null;
   insns: number;
-  /** In-process run time from --stats (ms), and the child's wall time. */
+  /** In-process run time from --stats (ms). */
   runMs: number;
-  wallMs: number;
   /** JIT compile time (worker + main thread) from --stats; 0 without the JIT. */
   compileMs: number;
   /** Peak resident memory in MiB (from /usr/bin/time; -1 when it is missing). */
   peakMiB: number;
-  /** ms from start to the shell's ready marker (boots; -1 otherwise). */
-  markerMs: number;
-  out: string;
 }
 
 /** Run the hypwasm CLI with `args` (plus --stats) as a child process. */
@@ -44,15 +35,8 @@ function hypwasm(args: string[]): Promise<ChildRun> {
   const cmd = timed ? TIME : "node";
   const argv = [...(timed ? ["-f", "bench-maxrss %M", "node"] : []), CLI, ...args, "--stats"];
   return new Promise((resolve) => {
-    const t0 = performance.now();
     const p = spawn(cmd, argv, { stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
     let err = "";
-    let markerMs = -1;
-    p.stdout.on("data", (d: Buffer) => {
-      out += d.toString("latin1");
-      if (markerMs < 0 && READY_RE.test(out)) markerMs = performance.now() - t0;
-    });
     p.stderr.on("data", (d: Buffer) => {
       err += d.toString("latin1");
     });
@@ -64,11 +48,8 @@ function hypwasm(args: string[]): Promise<ChildRun> {
         code,
         insns: run ? Number(run[1]) : -1,
         runMs: run ? Number(run[2]) : -1,
-        wallMs: performance.now() - t0,
         compileMs: jit ? Number(jit[1]) : 0,
         peakMiB: rss ? Number(rss[1]) / 1024 : -1,
-        markerMs,
-        out,
       });
     });
   });
@@ -87,11 +68,7 @@ async function steadyMips(path: string): Promise<number> {
   return (m.cpu.icount - n0) / (performance.now() - t0) / 1000;
 }
 
-function qemuMs(path: string): number {
-  const t0 = performance.now();
-  spawnSync(QEMU, [...QEMU_BAREMETAL_ARGS, path], { stdio: "ignore" });
-  return performance.now() - t0;
-}
+const qemuMs = (path: string) => runQemu(path).ms;
 
 const best = <T>(xs: T[], key: (x: T) => number): T => xs.reduce((a, b) => (key(a) <= key(b) ? a : b));
 
@@ -107,26 +84,12 @@ interface FixtureRow {
   jitPeakMiB: number;
 }
 
-interface BootRow {
-  boot: string;
-  mode: string;
-  insns: number;
-  markerMs: number;
-  totalMs: number;
-  compileShare: number;
-  peakMiB: number;
-}
-
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const runs = Number(args[args.indexOf("--runs") + 1]) || 3;
   const json = args.includes("--json");
   const withQemu = !args.includes("--no-qemu");
-  for (const f of [...FIXTURES, "hello"])
-    if (!existsSync(fx(f))) {
-      console.error(`bench: ${fx(f)} missing; run 'make -C fixtures' first`);
-      process.exit(2);
-    }
+  requireFixtures();
   const startup = withQemu ? Math.min(...Array.from({ length: runs }, () => qemuMs(fx("hello")))) : 0;
   const rows: FixtureRow[] = [];
   for (const f of FIXTURES) {
@@ -155,40 +118,8 @@ async function main(): Promise<void> {
       jitPeakMiB: on.peakMiB,
     });
   }
-  const boots: BootRow[] = [];
-  const bootKinds = [
-    ...(args.includes("--boot") ? ["linux"] : []),
-    ...(args.includes("--xen") ? ["xen"] : []),
-  ];
-  for (const boot of bootKinds) {
-    const kernel = imagePath("lpae");
-    const initrd = imagePath("initramfs");
-    const bootArgs =
-      boot === "linux"
-        ? ["--no-xen", "--kernel", kernel, "--initrd", initrd, "--append", "console=ttyAMA0"]
-        : ["--xen-image", imagePath("xen"), "--dom0-kernel", kernel, "--initrd", initrd];
-    const outs: string[] = [];
-    for (const mode of ["off", "on"]) {
-      const r = await hypwasm(["boot", ...bootArgs, "--cmd", "true", "--jit", mode]);
-      if (r.code !== 0 || r.markerMs < 0)
-        throw new Error(`${boot} boot with --jit ${mode} failed (exit ${r.code})`);
-      outs.push(r.out);
-      boots.push({
-        boot,
-        mode,
-        insns: r.insns,
-        markerMs: r.markerMs,
-        totalMs: r.wallMs,
-        compileShare: r.compileMs / r.runMs,
-        peakMiB: r.peakMiB,
-      });
-    }
-    const [a, b] = boots.slice(-2);
-    if (a!.insns !== b!.insns || outs[0] !== outs[1])
-      throw new Error(`${boot} boot: instruction count or console output differs with the JIT`);
-  }
   if (json) {
-    console.log(JSON.stringify({ runs, qemuStartupMs: startup, fixtures: rows, boots }, null, 2));
+    console.log(JSON.stringify({ runs, qemuStartupMs: startup, fixtures: rows }, null, 2));
     return;
   }
   const c = (s: string | number, w: number) => String(s).padStart(w);
@@ -207,16 +138,6 @@ async function main(): Promise<void> {
         21,
       )}`,
     );
-  if (boots.length) {
-    console.log("\nboot   jit   guest insns     shell s   total s  compiling  peak MiB");
-    for (const b of boots)
-      console.log(
-        `${b.boot.padEnd(7)}${b.mode.padEnd(4)}${c(b.insns, 14)}${c((b.markerMs / 1000).toFixed(1), 12)}${c(
-          (b.totalMs / 1000).toFixed(1),
-          10,
-        )}${c(`${(100 * b.compileShare).toFixed(1)} %`, 11)}${c(b.peakMiB.toFixed(0), 10)}`,
-      );
-  }
 }
 
 await main();

@@ -7,21 +7,11 @@
 import { type Cpu, Exc, GuestAbort } from "../../cpu/cpu.js";
 import { S } from "../../cpu/state.js";
 import { N3 } from "../neon_ops.js";
-import { vfpDenied } from "./vfp.js";
+import { getD, setD, vfpDenied } from "./vfp.js";
 
 const VW = S.VFP >> 2;
 const FPSCR_W = S.FPSCR >> 2;
 const FPSCR_QC = 1 << 27;
-
-function getD(cpu: Cpu, i: number): bigint {
-  const W = cpu.W;
-  return (BigInt(W[VW + 2 * i + 1]! >>> 0) << 32n) | BigInt(W[VW + 2 * i]! >>> 0);
-}
-function setD(cpu: Cpu, i: number, v: bigint): void {
-  const W = cpu.W;
-  W[VW + 2 * i] = Number(v & 0xffffffffn) | 0;
-  W[VW + 2 * i + 1] = Number((v >> 32n) & 0xffffffffn) | 0;
-}
 
 /** The elements of `regs` consecutive D registers from `d` (element 0 first). */
 function elems(cpu: Cpu, d: number, regs: number, esize: number, signed: boolean): bigint[] {

@@ -57,11 +57,12 @@ function getS(cpu: Cpu, i: number): bigint {
 function setS(cpu: Cpu, i: number, v: bigint): void {
   cpu.W[VW + i] = Number(v & 0xffffffffn) | 0;
 }
-function getD(cpu: Cpu, i: number): bigint {
+/** D register i as a 64-bit value (also the Advanced SIMD helpers' view). */
+export function getD(cpu: Cpu, i: number): bigint {
   const W = cpu.W;
   return (BigInt(W[VW + 2 * i + 1]! >>> 0) << 32n) | BigInt(W[VW + 2 * i]! >>> 0);
 }
-function setD(cpu: Cpu, i: number, v: bigint): void {
+export function setD(cpu: Cpu, i: number, v: bigint): void {
   const W = cpu.W;
   W[VW + 2 * i] = Number(v & 0xffffffffn) | 0;
   W[VW + 2 * i + 1] = Number((v >> 32n) & 0xffffffffn) | 0;
