@@ -8,6 +8,24 @@ import type { Builder } from "./builder.js";
 export const Sh = { NONE: 0, LSL: 1, LSR: 2, ASR: 3, ROR: 4, RRX: 5, LSR32: 6, ASR32: 7 } as const;
 export const SH_KINDS = 8;
 
+/**
+ * Block transfers (LDM/STM) of n words in mode DA/IA/DB/IB (0..3, A32 bits P:U): the
+ * lowest word's offset from the base, and the written-back base's.
+ */
+export function blockStartOffset(mode: number, n: number): number {
+  switch (mode & 3) {
+    case 0: // DA
+      return 4 - 4 * n;
+    case 1: // IA
+      return 0;
+    case 2: // DB
+      return -4 * n;
+    default: // IB
+      return 4;
+  }
+}
+export const blockBaseDelta = (mode: number, n: number): number => (mode & 1 ? 4 * n : -4 * n);
+
 /** Map an A32/T32 immediate shift (type, imm5) to (kind, amount). */
 export function immShift(type: number, imm5: number): { sh: number; amt: number } {
   switch (type) {

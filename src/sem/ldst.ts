@@ -44,7 +44,7 @@
 import { S } from "../cpu/state.js";
 import { type DecodeResult, enc, type Letters } from "../decode/pattern.js";
 import type { Builder, MemOpts } from "./builder.js";
-import { immShift, SH_KINDS, Sh, shiftImm } from "./common.js";
+import { blockBaseDelta, blockStartOffset, immShift, SH_KINDS, Sh, shiftImm } from "./common.js";
 import { defineInsn } from "./defs.js";
 
 /** Single load/store operation (size, sign, direction; LDR_PC = word load into the PC). */
@@ -190,11 +190,8 @@ export const BLK_ERET = 16;
 
 /**
  * The normal forms with a register list known while generating (compiled code): the
- * helpers' semantics written out, one word access per register. Offset of the lowest
- * word from the base, and of the new base, for n registers in mode DA/IA/DB/IB.
+ * helpers' semantics written out, one word access per register.
  */
-const blkStart = (mode: number, n: number) => [4 - 4 * n, 0, -4 * n, 4][mode]!;
-const blkNewBase = (mode: number, n: number) => (mode & 1 ? 4 * n : -4 * n);
 const bitsOf = (list: number) => Array.from({ length: 16 }, (_, i) => i).filter((i) => (list >> i) & 1);
 
 export const LDM = defineInsn("ldm", { mode: 4, wb: 2, kind: 3 }, ["rn", "list"], (b, p, f) => {
@@ -207,12 +204,12 @@ export const LDM = defineInsn("ldm", { mode: 4, wb: 2, kind: 3 }, ["rn", "list"]
     let baseVal: ReturnType<typeof b.k> | undefined;
     let pcVal: ReturnType<typeof b.k> | undefined;
     regs.forEach((r, j) => {
-      const v = b.load(32, b.add(base, b.k(blkStart(p.mode!, regs.length) + 4 * j)), AL);
+      const v = b.load(32, b.add(base, b.k(blockStartOffset(p.mode!, regs.length) + 4 * j)), AL);
       if (r === rn) baseVal = b.let(v);
       else if (r === 15) pcVal = b.let(v);
       else b.setReg(b.k(r), v);
     });
-    if (p.wb) b.setReg(f.rn!, b.add(base, b.k(blkNewBase(p.mode!, regs.length))));
+    if (p.wb) b.setReg(f.rn!, b.add(base, b.k(blockBaseDelta(p.mode!, regs.length))));
     else if (baseVal !== undefined) b.setReg(f.rn!, baseVal);
     if (pcVal !== undefined) b.bx(pcVal);
     return;
@@ -230,9 +227,9 @@ export const STM = defineInsn("stm", { mode: 4, wb: 2, user: 2 }, ["rn", "list"]
     const base = b.let(b.reg(f.rn!));
     const vals = regs.map((r) => b.let(b.reg(b.k(r))));
     vals.forEach((v, j) => {
-      b.store(32, b.add(base, b.k(blkStart(p.mode!, regs.length) + 4 * j)), v, AL);
+      b.store(32, b.add(base, b.k(blockStartOffset(p.mode!, regs.length) + 4 * j)), v, AL);
     });
-    if (p.wb) b.setReg(f.rn!, b.add(base, b.k(blkNewBase(p.mode!, regs.length))));
+    if (p.wb) b.setReg(f.rn!, b.add(base, b.k(blockBaseDelta(p.mode!, regs.length))));
     return;
   }
   const flags = p.mode! | (p.wb ? BLK_WB : 0) | (p.user ? BLK_USER : 0);

@@ -2,6 +2,7 @@
 
 import { type Cpu, Exc, GuestAbort, MF_ALIGNED } from "../../cpu/cpu.js";
 import { BANK, Mode, S } from "../../cpu/state.js";
+import { blockBaseDelta, blockStartOffset } from "../common.js";
 import { coreHelpers } from "./core.js";
 
 // flag bits of the ldm/stm helpers (see BLK_* in sem/ldst.ts)
@@ -24,21 +25,12 @@ function popcount16(x: number): number {
 
 /** Lowest address of a block transfer of n words (mode = P:U). */
 function blockStart(base: number, mode: number, n: number): number {
-  switch (mode & 3) {
-    case 0: // DA
-      return (base - 4 * n + 4) | 0;
-    case 1: // IA
-      return base;
-    case 2: // DB
-      return (base - 4 * n) | 0;
-    default: // IB
-      return (base + 4) | 0;
-  }
+  return (base + blockStartOffset(mode, n)) | 0;
 }
 
-/** The written-back base of a block transfer. */
+/** Base after writeback. */
 function blockNewBase(base: number, mode: number, n: number): number {
-  return (mode & 1 ? base + 4 * n : base - 4 * n) | 0;
+  return (base + blockBaseDelta(mode, n)) | 0;
 }
 
 /** Mode where the user-register forms (LDM^/STM^) are UNDEFINED (USR; HYP). */
