@@ -1,4 +1,4 @@
-// CPU benchmark: guest MIPS of the interpreter tier on the integer, memory and VFP
+// CPU benchmark: guest MIPS of the interpreter tier on the integer, memory, VFP and NEON
 // hot-loop fixtures, side by side with qemu-system-arm running the same ELF files in
 // the same run. Both execute the same guest program, so the instruction count that
 // hypwasm retires (deterministic) is QEMU's too; QEMU's time excludes its start-up,

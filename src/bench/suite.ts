@@ -1,7 +1,7 @@
 // `hypwasm bench`: the whole benchmark suite, one record per run (record.ts).
 //
 // Groups (each figure's name starts with its group):
-//   hotloop     guest MIPS on the bench_int/mem/vfp fixtures (bench/cpu.ts's loops), after
+//   hotloop     guest MIPS on the bench_int/mem/vfp/neon fixtures (bench/cpu.ts's loops), after
 //               one warm-up run;
 //   jit         the same loops with the wasm JIT (when this build has jit/): MIPS and the
 //               JIT's compile statistics;
@@ -50,13 +50,14 @@ export interface SuiteOptions {
 const SLICE = 1_000_000;
 /** Hot loops in a full run go to the fixture's exit; a bound against a runaway guest. */
 const HOT_LOOP_BOUND = 5e9;
-/** The quick run's instructions per hot loop (the VFP loop runs ~20x slower). */
+/** The quick run's instructions per hot loop (the VFP loop runs ~20x slower, the NEON one ~200x). */
 const HOT_LOOPS = [
   { fixture: "bench_int", quickInsns: 10_000_000 },
   { fixture: "bench_mem", quickInsns: 10_000_000 },
   { fixture: "bench_vfp", quickInsns: 1_000_000 },
+  { fixture: "bench_neon", quickInsns: 100_000 },
 ];
-/** The hot loops that also run with the JIT (the VFP loop is too slow to add to a quick run twice). */
+/** The hot loops that also run with the JIT (the VFP and NEON loops are too slow to add to a quick run twice). */
 const JIT_LOOPS = ["bench_int", "bench_mem"];
 /** Calls per hypercall. The quick run's one short run keeps the counts only (nothing to take noise from). */
 const HCALLS_FULL = 1000;

@@ -10,8 +10,8 @@
 // immediate (VMOV/VMVN/VORR/VBIC), VDUP (scalar, core register), VMOV core <-> scalar,
 // VEXT, shifts by an immediate (integer), two registers miscellaneous (integer), three
 // registers of different lengths, two registers and a scalar (integer), VTBL/VTBX,
-// VLD1/VST1 (all forms), VLD2-4/VST2-4 (multiple structures). Not yet (UNDEFINED for
-// now): the floating-point forms and VLD2-4/VST2-4 to one lane / all lanes.
+// VLD1/VST1 (all forms), VLD2-4/VST2-4 (multiple structures, one lane, all lanes). Not
+// yet (UNDEFINED for now): the floating-point forms.
 //
 // Definitions (fields are runtime operands; D register numbers are 0..31):
 //   NEON_3SAME   "neon_3same"   f [sel, d, n, m]         sel = n3Sel(op, size, U, Q)
@@ -426,7 +426,7 @@ export function decodeNeonXfer(x: number, isa: "A32" | "T32"): DecodeResult {
   return { def: NEON_MOVS, p: { toCore: 0 }, f: { sel: size | (index << 2), dn, rt } };
 }
 
-/** Element and structure loads/stores in their A32 form (1111 0100 A D L 0 ...): VLD1/VST1 only for now. */
+/** Element and structure loads/stores in their A32 form (1111 0100 A D L 0 ...). */
 export function decodeNeonLdSt(x: number): DecodeResult {
   x >>>= 0;
   const l = bit(x, 21);
@@ -473,8 +473,8 @@ export function decodeNeonLdSt(x: number): DecodeResult {
     if (rn === 15 || d + regs > 32) return "unpred";
     return f(ldst1Sel(l, 0, size, regs, 0, align ? align + 2 : 0));
   }
+  if (bits(x, 9, 8)) return decodeNeonLdStLanes(x);
   const size = bits(x, 11, 10);
-  if (bits(x, 9, 8)) return "undef"; // VLD2/VLD3/VLD4 (one lane / all lanes): not yet
   if (size === 3) {
     // VLD1 (single element to all lanes)
     if (!l) return "undef";
@@ -504,6 +504,55 @@ export function decodeNeonLdSt(x: number): DecodeResult {
   }
   if (rn === 15) return "unpred";
   return f(ldst1Sel(l, 1, size, 1, index, alignLog2));
+}
+
+/**
+ * VLDn/VSTn (n = 2, 3, 4) single n-element structure to one lane, and VLDn single
+ * structure to all lanes (A32 form, A = 1, bits 9:8 = n - 1; ARM DDI 0406C A8.8.323-A8.8.334,
+ * A8.8.405-A8.8.410). Bits 11:10 = 11: to all lanes (loads only; bits 7:6 size, 5 T =
+ * register spacing - 1, 4 a); else bits 11:10 are the size and 7:4 index_align: the lane
+ * index, the register spacing (16/32-bit lanes) and the alignment qualifier.
+ */
+function decodeNeonLdStLanes(x: number): DecodeResult {
+  const l = bit(x, 21);
+  const rn = bits(x, 19, 16);
+  const rm = bits(x, 3, 0);
+  const d = vd(x);
+  const n = bits(x, 9, 8) + 1;
+  const size = bits(x, 11, 10);
+  let alignLog2 = 0;
+  if (size === 3) {
+    if (!l) return "undef"; // no VSTn to all lanes
+    let esz = bits(x, 7, 6);
+    const a = bit(x, 4);
+    const inc = bit(x, 5) + 1;
+    if (n === 2) {
+      if (esz === 3) return "undef";
+      if (a) alignLog2 = esz + 1; // 2 * ebytes
+    } else if (n === 3) {
+      if (esz === 3 || a) return "undef";
+    } else if (esz === 3) {
+      if (!a) return "undef";
+      esz = 2; // 32-bit elements, 16-byte alignment
+      alignLog2 = 4;
+    } else if (a) alignLog2 = esz === 2 ? 3 : esz + 2; // 8 bytes for .32, else 4 * ebytes
+    if (rn === 15 || d + (n - 1) * inc > 31) return "unpred";
+    return { def: NEON_LDST1, f: { sel: ldst1Sel(1, 2, esz, 1, 0, alignLog2, n, inc), d, rn, rm } };
+  }
+  const ia = bits(x, 7, 4);
+  const index = ia >> (size + 1);
+  const inc = size === 0 ? 1 : ((ia >> size) & 1) + 1; // index_align<1> (.16) / <2> (.32)
+  if (n === 2) {
+    if (size === 2 && ia & 2) return "undef";
+    if (ia & 1) alignLog2 = size + 1; // 2 * ebytes
+  } else if (n === 3) {
+    if (size === 2 ? ia & 3 : ia & 1) return "undef"; // no alignment qualifier
+  } else if (size === 2) {
+    if ((ia & 3) === 3) return "undef";
+    if (ia & 3) alignLog2 = 2 + (ia & 3); // 8 or 16 bytes
+  } else if (ia & 1) alignLog2 = size + 2; // 4 * ebytes
+  if (rn === 15 || d + (n - 1) * inc > 31) return "unpred";
+  return { def: NEON_LDST1, f: { sel: ldst1Sel(l, 1, size, 1, index, alignLog2, n, inc), d, rn, rm } };
 }
 
 /** A32 form of a T32 Advanced SIMD data-processing word (111U 1111 ... -> 1111 001U ...). */

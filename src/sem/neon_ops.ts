@@ -43,7 +43,7 @@ export function n3Sel(op: number, size: number, u: number, q: number): number {
   return op | (size << 5) | (u << 7) | (q << 8);
 }
 
-/** The packed selector of VLD1/VST1 (and VLDn/VSTn multiple structures: nelem, inc) (the neonLdSt1 helper, src/sem/helpers/neon.ts). */
+/** The packed selector of VLD1-4/VST1-4, every form (VLDn/VSTn: nelem, inc) (the neonLdSt1 helper, src/sem/helpers/neon.ts). */
 export function ldst1Sel(
   load: number,
   kind: number,

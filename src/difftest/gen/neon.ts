@@ -4,9 +4,10 @@
 // two registers miscellaneous (integer), three registers of different lengths, two
 // registers and a scalar (integer), VTBL/VTBX, VDUP (scalar, core
 // register), VMOV core <-> scalar (8/16-bit lanes), VEXT, VLD1/VST1 (all forms), VLD2-4/
-// VST2-4 (multiple structures), plus a few UNDEFINED encodings
-// of those spaces (outside IT blocks). The harness starts each stream with lane-shaped
-// D register contents (randNeonD) and a random FPSCR including QC.
+// VST2-4 (multiple structures, one lane, all lanes; loads and stores sometimes with
+// CPSR.E = 1), plus a few UNDEFINED encodings of those spaces (outside IT blocks). The
+// harness starts each stream with lane-shaped D register contents (randNeonD) and a
+// random FPSCR including QC.
 //
 // The validity rules below are the architecture's (ARM DDI 0406C, A7.4), written out
 // independently of the decoder.
@@ -300,10 +301,11 @@ const MULTI_TYPE = [0, 0b0111, 0b1010, 0b0110, 0b0010]; // by register count
 const MULTI_ALIGNS = [[], [0, 1], [0, 1, 2], [0, 1], [0, 1, 2, 3]]; // valid align fields
 
 /**
- * VLD1/VST1 (A32 encoding) with its set-up: the base register in the scratch area (aligned
- * as the instruction asks, or not, 15 % of the time: an alignment fault), the post-index
- * register (none, Rn += transfer size, or Rn += Rm with a small Rm). Multiple elements
- * (1-4 registers), one lane, all lanes (1-2 registers); some UNDEFINED forms without set-up.
+ * VLD1-4/VST1-4 (A32 encoding) with its set-up: the base register in the scratch area
+ * (aligned as the instruction asks, or not, 15 % of the time: an alignment fault), the
+ * post-index register (none, Rn += transfer size, or Rn += Rm with a small Rm). VLD1/VST1
+ * multiple elements (1-4 registers), one lane, all lanes (1-2 registers); VLD2-4/VST2-4
+ * multiple structures, one lane, all lanes (genLanesN); some UNDEFINED forms without set-up.
  */
 export function genLdSt1(rng: Rng, ctx: GenCtx): number[] {
   const rn = rng.int(13);
@@ -311,7 +313,17 @@ export function genLdSt1(rng: Rng, ctx: GenCtx): number[] {
   let w: number;
   let align: number; // required alignment in bytes
   let kind: number;
-  switch (rng.int(4)) {
+  switch (rng.int(6)) {
+    case 4:
+    case 5: {
+      // VLD2/3/4, VST2/3/4 (one lane), VLD2/3/4 (all lanes)
+      const g = genLanesN(rng, l, rng.chance(0.5));
+      if (typeof g === "number") return [(g | (rn << 16) | 15) >>> 0];
+      w = g.w;
+      align = g.align;
+      kind = g.all ? 2 : 1;
+      break;
+    }
     case 3: {
       // VLD2/3/4, VST2/3/4 (multiple structures): [type, members, registers per member, inc]
       const [type, nelem, regs, inc] = rng.pick([
@@ -380,6 +392,80 @@ export function genLdSt1(rng: Rng, ctx: GenCtx): number[] {
     pre.push(...ctx.movImm32(rm, rng.range(-64, 64) >>> 0));
   }
   return [...pre, (w | (rn << 16) | rm) >>> 0];
+}
+
+/**
+ * VLDn/VSTn (n = 2, 3, 4) single structure to one lane (all = false) or VLDn to all lanes
+ * (all = true), A32 encoding without Rn and Rm: every size, lane index, register spacing and
+ * alignment qualifier (ARM DDI 0406C A8.8.323-A8.8.334, A8.8.405-A8.8.410), with the
+ * registers within D0-D31. Returns the word and the alignment its qualifier requires (in
+ * bytes), or, 5 % of the time, a bare UNDEFINED encoding of the same space (a number).
+ */
+export function genLanesN(
+  rng: Rng,
+  l: number,
+  all: boolean,
+): { w: number; align: number; all: boolean } | number {
+  const n = 2 + rng.int(3);
+  if (rng.chance(0.05)) {
+    // UNDEFINED: a reserved size, or an index_align / a value the instruction does not allow
+    const b = ((n - 1) << 8) | fd(rng.int(16));
+    if (all) {
+      if (!l) return (0xf4800c00 | b | (rng.int(4) << 4)) >>> 0; // VSTn to all lanes
+      const bad =
+        n === 2 ? 0xc0 | (rng.int(4) << 4) : n === 3 ? rng.pick([0xc0, 0x10, 0x50, 0x90, 0xf0]) : 0xc0;
+      return (0xf4a00c00 | b | (rng.int(2) << 5) | bad) >>> 0;
+    }
+    const ia = n === 2 ? 0x2 | (rng.int(2) << 3) : n === 3 ? rng.pick([1, 2, 3]) : 0x3 | (rng.int(2) << 3);
+    const size = n === 3 && ia & 1 ? rng.int(3) : 2;
+    return (0xf4800000 | (l << 21) | (size << 10) | b | (ia << 4)) >>> 0;
+  }
+  if (all) {
+    let size = rng.int(3);
+    const t = rng.int(2);
+    let a = n === 3 ? 0 : rng.int(2);
+    let align = 1;
+    if (n === 2 && a) align = 2 << size;
+    if (n === 4) {
+      if (rng.chance(0.2)) {
+        size = 3; // VLD4.32 {..}, [Rn :128]
+        a = 1;
+        align = 16;
+      } else if (a) align = size === 2 ? 8 : 4 << size;
+    }
+    const w =
+      0xf4a00c00 | ((n - 1) << 8) | (size << 6) | (t << 5) | (a << 4) | fd(rng.int(32 - (n - 1) * (t + 1)));
+    return { w, align, all: true };
+  }
+  const size = rng.int(3);
+  const index = rng.int(8 >> size);
+  const inc = size === 0 ? 1 : 1 + rng.int(2);
+  let a = 0;
+  let align = 1;
+  if (n === 2) {
+    a = rng.int(2);
+    if (a) align = 2 << size;
+  } else if (n === 4) {
+    a = rng.int(size === 2 ? 3 : 2);
+    if (a) align = size === 2 ? 4 << a : 4 << size;
+  }
+  const ia = (index << (size + 1)) | ((inc - 1) << size) | a;
+  const w = 0xf4800000 | (size << 10) | ((n - 1) << 8) | (ia << 4) | fd(rng.int(32 - (n - 1) * inc));
+  return { w, align, all: false };
+}
+
+/**
+ * A VLD/VST unit in the stream's ISA (genLdSt1), run with CPSR.E = 1 (SETEND BE before the
+ * access, SETEND LE after it) 15 % of the time: elements are then read and written in
+ * big-endian byte order.
+ */
+function ldstUnit(rng: Rng, ctx: GenCtx, thumb: boolean): number[] {
+  const w = genLdSt1(rng, ctx);
+  const insn = thumb ? toT32LdSt(w[w.length - 1]!) : w[w.length - 1]!;
+  const pre = w.slice(0, -1);
+  if (!rng.chance(0.15)) return [...pre, insn];
+  const [be, le] = thumb ? [0xb658, 0xb650] : [0xf1010200, 0xf1010000];
+  return [...pre, be, insn, le];
 }
 
 /** The T32 encoding of an A32 element/structure load/store word (1111 0100 -> 1111 1001). */
@@ -460,17 +546,21 @@ registerGen(
   { name: "neon", isa: "arm", vfp: true, neon: true, weight: 1, gen: (rng) => genExt(rng) },
   { name: "neon", isa: "arm", vfp: true, neon: true, weight: 2, gen: (rng) => genXfer(rng, randCond(rng)) },
   { name: "neon", isa: "arm", vfp: true, neon: true, weight: 0.5, gen: (rng) => genUndef(rng) },
-  { name: "neon", isa: "arm", vfp: true, neon: true, weight: 3, gen: (rng, ctx) => genLdSt1(rng, ctx) },
+  {
+    name: "neon",
+    isa: "arm",
+    vfp: true,
+    neon: true,
+    weight: 4,
+    gen: (rng, ctx) => ldstUnit(rng, ctx, false),
+  },
   {
     name: "thumb_neon",
     isa: "thumb",
     vfp: true,
     neon: true,
-    weight: 3,
-    gen: (rng, ctx) => {
-      const w = genLdSt1(rng, ctx);
-      return [...w.slice(0, -1), toT32LdSt(w[w.length - 1]!)];
-    },
+    weight: 4,
+    gen: (rng, ctx) => ldstUnit(rng, ctx, true),
   },
   { name: "thumb_neon", isa: "thumb", vfp: true, neon: true, weight: 8, gen: (rng) => toT32(dp(rng)) },
   { name: "thumb_neon", isa: "thumb", vfp: true, neon: true, weight: 2, gen: (rng) => genXfer(rng, 14) },

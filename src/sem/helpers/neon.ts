@@ -239,6 +239,45 @@ function stElem(cpu: Cpu, addr: number, ebytes: number, v: bigint): void {
 }
 
 /**
+ * The one-lane (kind 1) and all-lanes (kind 2) forms of VLDn/VSTn (n = nelem, 1-4): member
+ * k of the structure at addr is lane `index` of D[d + k * inc] (one lane), or every lane
+ * of `regs` registers from D[d + k * inc] (all lanes); members are consecutive elements
+ * in memory, each read or written as one access in the current endianness. Returns the
+ * address after the structure.
+ */
+function ldStLanes(
+  cpu: Cpu,
+  kind: number,
+  load: boolean,
+  d: number,
+  addr: number,
+  size: number,
+  regs: number,
+  index: number,
+  nelem: number,
+  inc: number,
+): number {
+  const ebytes = 1 << size;
+  const esize = 8 << size;
+  let a = addr;
+  for (let k = 0; k < nelem; k++) {
+    const r = d + k * inc;
+    if (kind === 1) {
+      const e = elems(cpu, r, 1, esize, false);
+      if (load) {
+        e[index] = ldElem(cpu, a, ebytes);
+        putElems(cpu, r, 1, esize, e);
+      } else stElem(cpu, a, ebytes, e[index]!);
+    } else {
+      const x = ldElem(cpu, a, ebytes);
+      putElems(cpu, r, regs, esize, new Array<bigint>((regs * 64) / esize).fill(x));
+    }
+    a = (a + ebytes) | 0;
+  }
+  return a;
+}
+
+/**
  * Shifts by an immediate. sel = a | size << 4 | U << 6 | Q << 7 | B << 8, with a = bits
  * 11:8 of the encoding (0 VSHR, 1 VSRA, 2 VRSHR, 3 VRSRA, 4 VSRI, 5 VSHL/VSLI (U), 6
  * VQSHLU, 7 VQSHL, 8 VSHRN/VRSHRN (U = 0) or VQSHRUN/VQRSHRUN (U = 1), 9 VQSHRN/VQRSHRN,
@@ -627,9 +666,10 @@ export const neonHelpers = {
   },
 
   /**
-   * VLD1 / VST1, and VLD2-4 / VST2-4 of multiple structures. sel = ldst1Sel(load, kind,
-   * size, regs, index, alignLog2, nelem, inc) (neon_ops.ts): kind 0 multiple elements
-   * (regs 1-4; nelem structure members in registers inc apart), 1 one lane (index), 2 all lanes (load only, regs 1-2); alignLog2:
+   * VLD1-4 / VST1-4, every form. sel = ldst1Sel(load, kind, size, regs, index, alignLog2,
+   * nelem, inc) (neon_ops.ts): nelem structure members in registers inc apart; kind 0
+   * multiple elements (regs 1-4), 1 one lane (index), 2 all lanes (load only; regs 1-2 per
+   * member, 2 with VLD1 only) (see ldStLanes); alignLog2:
    * the address must be a multiple of 2^alignLog2 bytes (alignment fault otherwise,
    * whatever SCTLR.A). rm = 15: no writeback; 13: Rn += bytes transferred; else Rn += Rm.
    */
@@ -662,18 +702,7 @@ export const neonHelpers = {
         }
         if (load) for (let k = 0; k < nelem; k++) putElems(cpu, d + k * inc + r, 1, esize, e[k]!);
       }
-    } else if (kind === 1) {
-      const e = elems(cpu, d, 1, esize, false);
-      if (load) {
-        e[index] = ldElem(cpu, addr, ebytes);
-        putElems(cpu, d, 1, esize, e);
-      } else stElem(cpu, addr, ebytes, e[index]!);
-      addr = (addr + ebytes) | 0;
-    } else {
-      const x = ldElem(cpu, addr, ebytes);
-      putElems(cpu, d, regs, esize, new Array<bigint>((regs * 64) / esize).fill(x));
-      addr = (addr + ebytes) | 0;
-    }
+    } else addr = ldStLanes(cpu, kind, load, d, addr, size, regs, index, nelem, inc);
     if (rm !== 15) cpu.R[rn] = rm === 13 ? addr : (base + step) | 0;
     return 0;
   },
