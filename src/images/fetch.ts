@@ -7,7 +7,9 @@
 //   vmlinuz-armmp       config-armmp        linux-image-armmp's current kernel
 //   busybox                                 busybox-static's /bin/busybox
 //   xen-4.17-armhf                          xen-hypervisor-4.17-armhf's /boot/xen-4.17-armhf
+//   modules-armmp-lpae/<name>.ko, load-order  the NEON modules of the lpae kernel (modules.ts)
 //   initramfs.cpio.gz                       built by hypwasm from busybox
+//   initramfs-neon.cpio.gz                  the same plus the NEON modules and neon-selftest
 //   manifest.json, VERSIONS.txt             package versions and sha256 of each file
 
 import { spawnSync } from "node:child_process";
@@ -26,7 +28,17 @@ import {
 } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { buildInitramfs } from "./initramfs.js";
+import { buildInitramfs, neonInitramfsFiles } from "./initramfs.js";
+import {
+  LOAD_ORDER_FILE,
+  loadOrder,
+  MODULE_TREES,
+  MODULES_DIR,
+  MODULES_FROM,
+  type ModInfo,
+  modInfo,
+  NEON_MODULES,
+} from "./modules.js";
 
 /** A failure with a one-line, user-facing explanation. */
 export class FetchError extends Error {}
@@ -98,7 +110,8 @@ export const FETCHED: readonly Fetched[] = [
 ];
 
 export const INITRAMFS_FILE = "initramfs.cpio.gz";
-export const IMAGE_NAMES = [...FETCHED.map((f) => f.name), "initramfs"];
+export const NEON_INITRAMFS_FILE = "initramfs-neon.cpio.gz";
+export const IMAGE_NAMES = [...FETCHED.map((f) => f.name), "initramfs", "initramfs-neon"];
 const META_KERNELS = ["linux-image-armmp-lpae", "linux-image-armmp"];
 
 export function defaultCacheDir(): string {
@@ -251,8 +264,16 @@ function resolveKernels(log: (l: string) => void): Map<string, string> {
   return k;
 }
 
-function present(cache: string): boolean {
-  return FETCHED.every((f) => existsSync(join(cache, f.file)));
+const hasModules = (cache: string) => existsSync(join(cache, MODULES_DIR, LOAD_ORDER_FILE));
+
+/**
+ * Is everything there? The NEON modules are required of a cache that apt filled (an older
+ * hypwasm's cache gets them by a new download), not of files placed by hand.
+ */
+function present(cache: string, manifest: Manifest | null): boolean {
+  return (
+    FETCHED.every((f) => existsSync(join(cache, f.file))) && (hasModules(cache) || manifest?.source !== "apt")
+  );
 }
 
 function manualManifest(cache: string): Manifest {
@@ -264,18 +285,53 @@ function manualManifest(cache: string): Manifest {
   return { source: "manual", fetched: new Date().toISOString(), packages: [], files };
 }
 
-/** Writes initramfs.cpio.gz from the cached busybox when it is missing or differs. */
-export function ensureInitramfs(cache: string): { path: string; written: boolean } {
+/** The NEON modules in the cache, in load order (see modules.ts). */
+function cachedModules(cache: string): { name: string; data: Uint8Array }[] {
+  const dir = join(cache, MODULES_DIR);
+  const orderPath = join(dir, LOAD_ORDER_FILE);
+  if (!existsSync(orderPath))
+    throw new FetchError(`no ${MODULES_DIR} in ${cache}: run 'hypwasm images fetch' first`);
+  const names = readFileSync(orderPath, "utf8").split("\n").filter(Boolean);
+  return names.map((name) => {
+    const p = join(dir, `${name}.ko`);
+    if (!existsSync(p)) throw new FetchError(`${p} is missing: run 'hypwasm images fetch --force'`);
+    return { name, data: readFileSync(p) };
+  });
+}
+
+/**
+ * Writes initramfs.cpio.gz (or with `neon`, initramfs-neon.cpio.gz) from the cached busybox
+ * (and modules) when it is missing or differs.
+ */
+export function ensureInitramfs(cache: string, neon = false): { path: string; written: boolean } {
   const bbPath = join(cache, "busybox");
   if (!existsSync(bbPath)) throw new FetchError(`no busybox in ${cache}: run 'hypwasm images fetch' first`);
   const bb = readFileSync(bbPath);
   const problem = checkImage(bb, "arm-elf");
   if (problem) throw new FetchError(`${bbPath}: ${problem}`);
-  const img = buildInitramfs(bb);
-  const path = join(cache, INITRAMFS_FILE);
+  const img = buildInitramfs(bb, neon ? { files: neonInitramfsFiles(cachedModules(cache)) } : {});
+  const path = join(cache, neon ? NEON_INITRAMFS_FILE : INITRAMFS_FILE);
   if (existsSync(path) && Buffer.compare(readFileSync(path), img) === 0) return { path, written: false };
   writeAtomic(path, img);
   return { path, written: true };
+}
+
+/** Every kernel module below `dir` by module name (the name in its .modinfo). */
+function scanModules(dir: string): Map<string, ModInfo & { path: string }> {
+  const out = new Map<string, ModInfo & { path: string }>();
+  const walk = (d: string) => {
+    if (!existsSync(d)) return;
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith(".ko")) {
+        const info = modInfo(readFileSync(p));
+        if (info) out.set(info.name, { ...info, path: p });
+      }
+    }
+  };
+  walk(dir);
+  return out;
 }
 
 function downloadAll(cache: string, log: (l: string) => void): Manifest {
@@ -321,6 +377,19 @@ function downloadAll(cache: string, log: (l: string) => void): Manifest {
         ...members,
       ]);
       if (x.status !== 0) throw new FetchError(`extracting ${deb} failed: ${lastLine(x.stderr)}`);
+      if (pkg === realPkg(MODULES_FROM)) {
+        const trees = MODULE_TREES.map((t) => `./lib/modules/${kver}/kernel/${t}/*`);
+        const m = run("sh", [
+          "-c",
+          'deb="$1"; dir="$2"; shift 2; dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$dir" --wildcards "$@"',
+          "sh",
+          join(tmp, deb),
+          root,
+          ...trees,
+        ]);
+        if (m.status !== 0)
+          throw new FetchError(`extracting modules from ${deb} failed: ${lastLine(m.stderr)}`);
+      }
     }
     const files: Manifest["files"] = {};
     const extracted = new Map<string, string>();
@@ -338,6 +407,14 @@ function downloadAll(cache: string, log: (l: string) => void): Manifest {
         sha256: sha256(data),
       };
     }
+    const modPkg = realPkg(MODULES_FROM);
+    const known = scanModules(join(root, "lib/modules", modPkg.replace(/^linux-image-/, "")));
+    let order: string[];
+    try {
+      order = loadOrder(known, NEON_MODULES);
+    } catch (e) {
+      throw new FetchError(`${modPkg}: ${(e as Error).message}`);
+    }
     mkdirSync(cache, { recursive: true });
     for (const f of FETCHED) {
       const dst = join(cache, f.file);
@@ -345,6 +422,20 @@ function downloadAll(cache: string, log: (l: string) => void): Manifest {
       copyFileSync(extracted.get(f.name)!, tmpDst);
       renameSync(tmpDst, dst);
     }
+    const modDir = join(cache, MODULES_DIR);
+    mkdirSync(modDir, { recursive: true });
+    for (const name of order) {
+      const src = known.get(name)!.path;
+      const data = readFileSync(src);
+      writeAtomic(join(modDir, `${name}.ko`), data);
+      files[`module ${name}`] = {
+        file: `${MODULES_DIR}/${name}.ko`,
+        from: `${modPkg}:${src.slice(root.length)}`,
+        size: data.length,
+        sha256: sha256(data),
+      };
+    }
+    writeAtomic(join(modDir, LOAD_ORDER_FILE), `${order.join("\n")}\n`);
     return { source: "apt", fetched: new Date().toISOString(), packages, files };
   } finally {
     rmSync(tmp, { recursive: true, force: true });
@@ -360,7 +451,7 @@ export function fetchImages(opts: FetchOptions = {}): FetchResult {
   const log = opts.log ?? (() => {});
   let downloaded = false;
   let manifest = readManifest(cache);
-  if (opts.force || !present(cache)) {
+  if (opts.force || !present(cache, manifest)) {
     manifest = downloadAll(cache, log);
     writeManifest(cache, manifest);
     downloaded = true;
@@ -371,7 +462,9 @@ export function fetchImages(opts: FetchOptions = {}): FetchResult {
   }
   const { written } = ensureInitramfs(cache);
   if (written) log(`built ${join(cache, INITRAMFS_FILE)}`);
-  return { cache, downloaded, builtInitramfs: written, manifest };
+  const neon = hasModules(cache) ? ensureInitramfs(cache, true) : { path: "", written: false };
+  if (neon.written) log(`built ${neon.path}`);
+  return { cache, downloaded, builtInitramfs: written || neon.written, manifest };
 }
 
 /** Path of an image in the cache by short name ("lpae", "initramfs", ...) or file name. */
@@ -381,6 +474,7 @@ export function imagePath(name: string, cache: string = defaultCacheDir()): stri
     const p = join(cache, INITRAMFS_FILE);
     return existsSync(p) && !existsSync(join(cache, "busybox")) ? p : ensureInitramfs(cache).path;
   }
+  if (name === "initramfs-neon" || name === NEON_INITRAMFS_FILE) return ensureInitramfs(cache, true).path;
   const f = FETCHED.find((x) => x.name === name || x.file === name);
   if (!f) throw new FetchError(`unknown image '${name}' (known: ${IMAGE_NAMES.join(", ")})`);
   const p = join(cache, f.file);
@@ -405,6 +499,11 @@ export function listImages(cache: string = defaultCacheDir()): {
   const all = [
     ...FETCHED.map((f) => ({ name: f.name, file: f.file, description: f.description })),
     { name: "initramfs", file: INITRAMFS_FILE, description: "busybox initramfs (built by hypwasm)" },
+    {
+      name: "initramfs-neon",
+      file: NEON_INITRAMFS_FILE,
+      description: "the same with the NEON modules and /bin/neon-selftest",
+    },
   ];
   const images = all.map((f) => {
     const path = join(cache, f.file);

@@ -71,6 +71,9 @@ export const APPLETS = [
   "time",
   "top",
   "kill",
+  "insmod",
+  "lsmod",
+  "rmmod",
 ] as const;
 
 /**
@@ -90,7 +93,7 @@ export interface InitramfsOptions {
   /** Replaces the default /init script. */
   init?: string;
   /** Extra regular files, path (without leading "/") -> contents; parent dirs are created. */
-  files?: Record<string, Uint8Array | string>;
+  files?: Record<string, Uint8Array | string | { data: Uint8Array | string; perm: number }>;
 }
 
 /** The uncompressed cpio archive. */
@@ -117,11 +120,12 @@ export function buildInitramfsCpio(busybox: Uint8Array, opts: InitramfsOptions =
   items.set("dev/console", { kind: "chr", major: 5, minor: 1, perm: 0o600 });
   items.set("dev/null", { kind: "chr", major: 1, minor: 3, perm: 0o666 });
   items.set("init", { kind: "file", data: opts.init ?? INIT_SCRIPT, perm: 0o755 });
-  for (const [p, data] of Object.entries(opts.files ?? {})) {
+  for (const [p, f] of Object.entries(opts.files ?? {})) {
     const name = p.replace(/^\/+/, "");
     const slash = name.lastIndexOf("/");
     if (slash > 0) dir(name.slice(0, slash));
-    items.set(name, { kind: "file", data, perm: 0o644 });
+    const file = typeof f === "string" || f instanceof Uint8Array ? { data: f, perm: 0o644 } : f;
+    items.set(name, { kind: "file", ...file });
   }
 
   const w = new CpioWriter();
@@ -138,4 +142,35 @@ export function buildInitramfsCpio(busybox: Uint8Array, opts: InitramfsOptions =
 /** The gzip-compressed initramfs, ready for `-initrd`. */
 export function buildInitramfs(busybox: Uint8Array, opts: InitramfsOptions = {}): Uint8Array {
   return gzip(buildInitramfsCpio(busybox, opts));
+}
+
+/** Where initramfs-neon keeps the NEON modules (see modules.ts). */
+export const NEON_MODULE_DIR = "lib/modules/neon";
+
+/**
+ * /bin/neon-selftest: loads the NEON modules in order — the crypto manager tests every
+ * algorithm a module registers against its test vectors as it registers — then prints
+ * one "driver selftest-result" line per algorithm in /proc/crypto and xor's and raid6's
+ * log lines (their choice of routine), then "neon-selftest: done".
+ */
+export const NEON_SELFTEST_SCRIPT = `#!/bin/sh
+dir=/${NEON_MODULE_DIR}
+for m in $(cat $dir/load-order); do
+  insmod $dir/$m.ko || echo "neon-selftest: insmod $m failed"
+done
+sed -n '/^driver/{s/^[^:]*: //;h;};/^selftest/{s/^[^:]*: //;H;x;s/\\n/ /p;}' /proc/crypto
+dmesg | grep -E 'xor:|raid6:|alg:'
+echo "neon-selftest: done"
+`;
+
+/** The extra files of initramfs-neon: the modules (in load order) and neon-selftest. */
+export function neonInitramfsFiles(
+  modules: readonly { name: string; data: Uint8Array }[],
+): NonNullable<InitramfsOptions["files"]> {
+  const files: NonNullable<InitramfsOptions["files"]> = {
+    [`${NEON_MODULE_DIR}/load-order`]: `${modules.map((m) => m.name).join("\n")}\n`,
+    "bin/neon-selftest": { data: NEON_SELFTEST_SCRIPT, perm: 0o755 },
+  };
+  for (const m of modules) files[`${NEON_MODULE_DIR}/${m.name}.ko`] = m.data;
+  return files;
 }

@@ -24,6 +24,13 @@ import {
   imagePath,
 } from "../../src/images/fetch.js";
 import { APPLETS, READY_MARKER } from "../../src/images/initramfs.js";
+import {
+  LOAD_ORDER_FILE,
+  MODULES_DIR,
+  type ModInfo,
+  modInfo,
+  NEON_MODULES,
+} from "../../src/images/modules.js";
 
 const CLI = new URL("../../dist/src/cli/main.js", import.meta.url).pathname;
 const cli = (args: string[], env: NodeJS.ProcessEnv = process.env) =>
@@ -107,6 +114,22 @@ describe("hypwasm images: errors", () => {
   });
 });
 
+const READELF = "arm-linux-gnueabihf-readelf";
+
+/** name= and depends= of a module as binutils prints its .modinfo section. */
+function readelfInfo(path: string): ModInfo {
+  const r = spawnSync(READELF, ["-p", ".modinfo", path], { encoding: "utf8" });
+  const fields = [...r.stdout.matchAll(/^\s*\[\s*[0-9a-f]+\]\s+(\S+?)=(.*)$/gm)].map((m) => [m[1], m[2]]);
+  const get = (k: string) => fields.find(([key]) => key === k)?.[1] ?? "";
+  return {
+    name: get("name").replaceAll("-", "_"),
+    depends: get("depends")
+      .split(",")
+      .filter(Boolean)
+      .map((d) => d.replaceAll("-", "_")),
+  };
+}
+
 describe.skipIf(!aptUsable)("hypwasm images fetch (apt)", () => {
   const cache = defaultCacheDir();
   let first: FetchResult;
@@ -136,6 +159,21 @@ describe.skipIf(!aptUsable)("hypwasm images fetch (apt)", () => {
       const lpae = m.packages.find((p) => p.package === "linux-image-armmp-lpae");
       expect(lpae?.kernel).toMatch(/^linux-image-6\.\d+\.\d+-\d+-armmp-lpae$/);
       expect(m.files.lpae.from).toBe(`${lpae?.kernel}:/boot/vmlinuz-${lpae?.kernel?.slice(12)}`);
+    }
+  });
+
+  it("the NEON modules of the lpae kernel: .modinfo as readelf reads it, in a valid load order", () => {
+    const order = readFileSync(join(cache, MODULES_DIR, LOAD_ORDER_FILE), "utf8")
+      .split("\n")
+      .filter(Boolean);
+    for (const w of NEON_MODULES) expect(order).toContain(w);
+    const seen = new Set<string>();
+    for (const name of order) {
+      const path = join(cache, MODULES_DIR, `${name}.ko`);
+      const ours = modInfo(readFileSync(path));
+      expect(ours, name).toEqual(readelfInfo(path));
+      for (const d of ours!.depends) expect(seen.has(d), `${name} needs ${d} first`).toBe(true);
+      seen.add(name);
     }
   });
 
