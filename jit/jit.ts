@@ -309,12 +309,15 @@ export class Jit {
 
   private epoch(): number {
     const s = this.interp.stats;
-    return s.invalidations + s.flushes + this.stats.evictions;
+    return s.invalidations + s.flushes + s.tlbFlushes + this.stats.evictions;
   }
 
-  /** The interpreter dropped blocks: keep the region if all its blocks live, else drop it. */
+  /**
+   * The interpreter dropped blocks or the translations changed: keep the region if all
+   * its blocks live and still translate as they did, else drop it.
+   */
   private revalidate(r: Region): boolean {
-    if (r.blocks.every((b) => !b.dead)) {
+    if (r.blocks.every((b) => !b.dead && (b.tgen === this.interp.tgen || this.recheck(b)))) {
       r.epoch = this.epoch();
       return true;
     }
@@ -327,6 +330,15 @@ export class Jit {
     this.liveBlocks -= r.blocks.length;
     this.stats.dropped++;
     return false;
+  }
+
+  /** Re-check a member's translation (a fault there is taken when the run loop gets there). */
+  private recheck(b: Block): boolean {
+    try {
+      return this.interp.recheck(b);
+    } catch {
+      return false;
+    }
   }
 
   private promote(b: Block): void {
@@ -355,6 +367,7 @@ export class Jit {
           !members.includes(s) &&
           keyClass(s.key) === cls &&
           s.code === null &&
+          s.tgen === this.interp.tgen &&
           !this.claimed.has(s) &&
           s.runs >= hot &&
           members.length < MAX_REGION_BLOCKS
@@ -422,7 +435,9 @@ export class Jit {
         this.stats.discarded++; // code was written while the module was being compiled
         return;
       }
-      const region: Region = { fn: ex[`r${i}`]!, blocks, epoch };
+      // a member from an older translation generation is re-checked at the first entry
+      const current = blocks.every((b) => b.tgen === this.interp.tgen);
+      const region: Region = { fn: ex[`r${i}`]!, blocks, epoch: current ? epoch : -1 };
       blocks.forEach((b, idx) => {
         if (b.code === null || b === blocks[0]) b.code = { region, idx };
       });

@@ -245,9 +245,15 @@ export class Mmu {
   private readonly glob = new Uint8Array(TLB_SIZE);
   /** The inline TLB (8 words per entry, see FAST_TLB). */
   private readonly fast: Int32Array;
-  /** Indexes of the valid entries (for cheap flushes). */
+  /**
+   * Indexes of the entries filled since the last full flush (for cheap flushes); an entry
+   * dropped by a partial flush stays listed (tag -1) until a scan compacts it out.
+   */
   private readonly used = new Int32Array(TLB_SIZE);
+  private readonly listed = new Uint8Array(TLB_SIZE);
   private nUsed = 0;
+  /** The shifts (bit n = mappings of 2^n pages) of the entries filled since the last full flush. */
+  private shiftsSeen = 0;
   /**
    * Mappings instruction fetches were translated through since the last code flush:
    * `shift * 2^20 + (VA page >>> shift)` (shift = log2(mapping size) - 12).
@@ -488,7 +494,11 @@ export class Mmu {
     }
     const vp = va >>> 12;
     const i = vp & TLB_MASK;
-    if (this.tag[i] === -1) this.used[this.nUsed++] = i;
+    if (!this.listed[i]) {
+      this.listed[i] = 1;
+      this.used[this.nUsed++] = i;
+    }
+    this.shiftsSeen |= 1 << w.shift;
     this.tag[i] = vp;
     this.pa[i] = (w.pa - (w.pa % 4096)) | 0;
     this.host[i] = this.host_.bus.ramOffset(this.pa[i]!);
@@ -893,9 +903,11 @@ export class Mmu {
     const used = this.used;
     for (let k = 0; k < this.nUsed; k++) {
       tag[used[k]!] = -1;
+      this.listed[used[k]!] = 0;
       this.dropFast(used[k]!);
     }
     this.nUsed = 0;
+    this.shiftsSeen = 0;
     this.stats.flushes++;
   }
 
@@ -909,53 +921,59 @@ export class Mmu {
     this.codeFlush();
   }
 
-  /** Drop the entries whose mapping contains `va` (any ASID). */
+  /**
+   * Drop the entries whose mapping contains `va` (any ASID). The soft TLB is indexed by VA
+   * page, so only the slots of the pages of a mapping containing va can hold one: for each
+   * mapping size in use, those slots — unless listing the used entries is shorter.
+   */
   private flushVa(va: number): void {
     const vp = va >>> 12;
     const tag = this.tag;
-    const used = this.used;
-    let k = 0;
-    while (k < this.nUsed) {
-      const i = used[k]!;
-      const t = tag[i]!;
-      if (t >>> this.shift[i]! === vp >>> this.shift[i]!) {
-        tag[i] = -1;
-        this.dropFast(i);
-        used[k] = used[--this.nUsed]!;
-      } else k++;
-    }
-    // instruction translations through a mapping that contains va
+    let slots = 0;
+    for (let sh = 0; sh < 32; sh++) if ((this.shiftsSeen >>> sh) & 1) slots += 1 << sh;
+    if (slots < this.nUsed) {
+      for (let sh = 0; sh < 32; sh++) {
+        if (!((this.shiftsSeen >>> sh) & 1)) continue;
+        const first = (vp >>> sh) << sh;
+        for (let j = 0; j < 1 << sh; j++) {
+          const i = (first + j) & TLB_MASK;
+          const t = tag[i]!;
+          if (t !== -1 && this.shift[i] === sh && t >>> sh === vp >>> sh) {
+            tag[i] = -1;
+            this.dropFast(i);
+          }
+        }
+      }
+    } else this.dropWhere((i) => tag[i]! >>> this.shift[i]! === vp >>> this.shift[i]!);
+    // instruction translations through a mapping that contains va: the TLB entry this
+    // drops covered the whole mapping, so the code translated anywhere in it goes
     for (const sh of this.codeShifts)
       if (this.codeMaps.has(sh * 0x100000 + (vp >>> sh))) {
-        this.flushCode();
-        break;
+        const lo = ((vp >>> sh) << sh) * 4096;
+        this.codeFlushRange(lo, lo + 4096 * 2 ** sh - 1);
       }
   }
 
   /** Drop the entries of the domains in the mask (bit n = domain n). */
   private flushDomains(mask: number): void {
-    const tag = this.tag;
-    const used = this.used;
-    let k = 0;
-    while (k < this.nUsed) {
-      const i = used[k]!;
-      if ((mask >>> this.dom[i]!) & 1) {
-        tag[i] = -1;
-        this.dropFast(i);
-        used[k] = used[--this.nUsed]!;
-      } else k++;
-    }
+    this.dropWhere((i) => ((mask >>> this.dom[i]!) & 1) !== 0);
   }
 
   /** Drop the non-global entries (of the current ASID: the TLB holds no others). */
   private flushNonGlobal(): void {
+    this.dropWhere((i) => !this.glob[i]);
+  }
+
+  /** Drop the listed entries for which `drop` holds; unlist the empty ones. */
+  private dropWhere(drop: (i: number) => boolean): void {
     const tag = this.tag;
     const used = this.used;
     let k = 0;
     while (k < this.nUsed) {
       const i = used[k]!;
-      if (!this.glob[i]) {
+      if (tag[i] === -1 || drop(i)) {
         tag[i] = -1;
+        this.listed[i] = 0;
         this.dropFast(i);
         used[k] = used[--this.nUsed]!;
       } else k++;

@@ -284,7 +284,7 @@ async function boot(o: BootCliOptions): Promise<number> {
     const s = m.interp.stats;
     process.stderr.write(
       `hypwasm: ${n} instructions in ${ms.toFixed(1)} ms (${(n / ms / 1000).toFixed(1)} MIPS), ` +
-        `${s.blocksDecoded} blocks decoded, ${s.invalidations} invalidations, ${s.flushes} flushes\n`,
+        `${s.blocksDecoded} blocks decoded, ${s.invalidations} invalidations, ${s.tlbFlushes} translation flushes, ${s.flushes} flushes\n`,
     );
     const [pl0, pl1, pl2] = m.cpu.plInsns;
     process.stderr.write(`hypwasm: instructions by privilege level: PL0 ${pl0} PL1 ${pl1} PL2 ${pl2}\n`);

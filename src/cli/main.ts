@@ -91,7 +91,7 @@ addJitOptions(runCmd) // (issue 5)
         const s = m.interp.stats;
         process.stderr.write(
           `hypwasm: ${n} instructions in ${ms.toFixed(1)} ms (${(n / ms / 1000).toFixed(1)} MIPS), ` +
-            `${s.blocksDecoded} blocks decoded, ${s.invalidations} invalidations, ${s.flushes} flushes\n`,
+            `${s.blocksDecoded} blocks decoded, ${s.invalidations} invalidations, ${s.tlbFlushes} translation flushes, ${s.flushes} flushes\n`,
         );
         if (jit) process.stderr.write(`${jitStatsLine(jit)}\n`);
       }

@@ -39,6 +39,13 @@ export class Block {
   /** (issue 5) Runs counted for the JIT, and the block's compiled code. */
   runs = 0;
   code: JitCode | null = null;
+  /**
+   * The translation generation the block was last checked in (Interpreter.tgen), and the
+   * physical address its PC translated to then (-1: never re-checked, e.g. a block whose
+   * first instruction crosses a page).
+   */
+  tgen = 0;
+  pa = -1;
   constructor(
     readonly key: number,
     readonly pc: number,
@@ -56,7 +63,11 @@ export class Block {
 
 export interface InterpStats {
   blocksDecoded: number;
+  /** Every block dropped (the arena is full). */
   flushes: number;
+  /** Translations to re-check (TLB maintenance, translation regime changes). */
+  tlbFlushes: number;
+  /** Some blocks dropped (code written, a VA range's translations dropped). */
   invalidations: number;
 }
 
@@ -93,7 +104,14 @@ export class Interpreter {
   private top = 0;
   private blocks = new Map<number, Block>();
   private pageBlocks = new Map<number, Block[]>();
-  readonly stats: InterpStats = { blocksDecoded: 0, flushes: 0, invalidations: 0 };
+  readonly stats: InterpStats = { blocksDecoded: 0, flushes: 0, tlbFlushes: 0, invalidations: 0 };
+  /**
+   * (issue 5) The translation generation: bumped when the cached instruction translations
+   * may have changed. A block of an older generation is run again only after its PC
+   * translated to the same physical address once more (as a TLB refill would), so a TLB
+   * flush that changed nothing costs a walk per block instead of decoding it again.
+   */
+  tgen = 0;
   /** (issue 3) The block being executed, for the clock's mid-block instruction offset. */
   private cur: Block | null = null;
   /**
@@ -115,16 +133,39 @@ export class Interpreter {
 
   constructor(readonly cpu: Cpu) {
     cpu.bus.onCodeWrite = (pa) => this.invalidatePage(pa);
-    cpu.mmu.codeFlush = () => this.flush(); // (issue 3) translation regime / TLB changes
+    cpu.mmu.codeFlush = () => this.flushTranslations(); // (issue 3) translation regime / TLB changes
     cpu.mmu.codeFlushRange = (lo, hi) => this.invalidateVaRange(lo, hi);
-    cpu.hypMmu.codeFlush = () => this.flush(); // (issue 4)
-    cpu.hypMmu.codeFlushRange = () => this.flush();
+    cpu.hypMmu.codeFlush = () => this.flushTranslations(); // (issue 4)
+    cpu.hypMmu.codeFlushRange = () => this.flushTranslations();
     cpu.clock.insnOffset = () =>
       this.cur === null ? 0 : (this.currentOp(this.cur) - this.cur.start) / OP_WORDS;
     warmUpInterpreter(cpu); // once per process: see warmup.ts
   }
 
-  /** Drop every translation (context changes that alter what code means). */
+  /** The cached instruction translations may be stale: re-check each block before it runs again. */
+  flushTranslations(): void {
+    this.tgen++;
+    this.stats.tlbFlushes++;
+  }
+
+  /**
+   * Does block b (of an older translation generation) still mean what it did: does its PC
+   * translate to the same physical address? If not it is dropped. The translation is an
+   * instruction fetch's (a prefetch abort propagates; it also tells the MMU that code was
+   * fetched through that mapping again).
+   */
+  recheck(b: Block): boolean {
+    if (b.pa >= 0 && this.cpu.codePa(b.pc) === b.pa) {
+      b.tgen = this.tgen;
+      return true;
+    }
+    b.dead = true;
+    this.blocks.delete(b.key);
+    this.stats.invalidations++;
+    return false;
+  }
+
+  /** Drop every translation (the arena is full). */
   flush(): void {
     for (const b of this.blocks.values()) b.dead = true;
     this.blocks.clear();
@@ -244,6 +285,8 @@ export class Interpreter {
     const b = new Block(key, pc, start, p, addr, it);
     this.blocks.set(key, b);
     const ppc = cpu.codePa(pc); // (issue 3) code pages are tracked by physical address
+    b.tgen = this.tgen;
+    if ((addr - 1) >>> 12 === pc >>> 12) b.pa = ppc >>> 0;
     const pa = cpu.bus.ramOffset(ppc) >= 0 ? ppc >>> 12 : -1;
     if (pa >= 0) {
       const l = this.pageBlocks.get(pa);
@@ -297,18 +340,18 @@ export class Interpreter {
       if (prev !== null) {
         if (prev.k1 === key && prev.b1 !== null && !prev.b1.dead) b = prev.b1;
         else if (prev.k2 === key && prev.b2 !== null && !prev.b2.dead) b = prev.b2;
+        if (b !== null && b.tgen !== this.tgen) b = null;
       }
       if (b === null) {
         b = this.blocks.get(key);
-        if (b === undefined) {
-          try {
-            b = this.translate(key, pc, thumb, it);
-          } catch (e) {
-            this.fetchFault(e, pc);
-            prev = null;
-            done++; // no instruction retired, but a guest stuck in an abort loop must not hang us
-            continue;
-          }
+        try {
+          if (b !== undefined && b.tgen !== this.tgen && !this.recheck(b)) b = undefined;
+          if (b === undefined) b = this.translate(key, pc, thumb, it);
+        } catch (e) {
+          this.fetchFault(e, pc);
+          prev = null;
+          done++; // no instruction retired, but a guest stuck in an abort loop must not hang us
+          continue;
         }
         if (prev !== null && !prev.dead) {
           prev.k2 = prev.k1;

@@ -93,6 +93,32 @@ describe("short-descriptor MMU", () => {
     expect(cpu.mmu.stats.walks - w0).toBe(2);
   });
 
+  it("TLBIMVA with a full TLB: the section's pages and the small page go, the rest stays", () => {
+    // The pages of three sections keep more entries listed than a section has pages, so
+    // the flush visits the section's slots instead of the list. (The soft TLB is indexed by
+    // VA page: the sections at 0x602/0x603 MiB use other slots than 0x500's.)
+    const { bus, cpu, mcr } = short();
+    bus.write32(L1 + (0x602 << 2), 0x40000000 | (3 << 10) | 2);
+    bus.write32(L1 + (0x603 << 2), 0x40000000 | (3 << 10) | 2);
+    const pages = (base: number, n: number) => Array.from({ length: n }, (_, k) => base + k * 0x1000);
+    const ident = [...pages(0x60200000, 256), ...pages(0x60300000, 256)];
+    const sect = pages(0x50000000, 256);
+    const all = [...ident, ...sect, 0x50100000];
+    for (const a of all) cpu.ld32(a, 0);
+    const walksFor = (addrs: number[]) => {
+      const w0 = cpu.mmu.stats.walks;
+      for (const a of addrs) cpu.ld32(a, 0);
+      return cpu.mmu.stats.walks - w0;
+    };
+    expect(walksFor(all)).toBe(0);
+    mcr(8, 0, 7, 1, 0x500ab000); // TLBIMVA inside the 0x50000000 section
+    expect(walksFor([...ident, 0x50100000])).toBe(0);
+    expect(walksFor(sect)).toBe(256);
+    mcr(8, 0, 7, 1, 0x50100abc); // TLBIMVA of the small page
+    expect(walksFor([...ident, ...sect])).toBe(0);
+    expect(walksFor([0x50100000])).toBe(1);
+  });
+
   it("flushes the interpreter only when a code mapping is invalidated", () => {
     const t = short();
     const { cpu, mcr } = t;
