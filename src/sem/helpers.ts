@@ -5,6 +5,7 @@ import type { Cpu } from "../cpu/cpu.js";
 import { coreHelpers } from "./helpers/core.js";
 import { ldstHelpers } from "./helpers/ldst.js";
 import { neonHelpers } from "./helpers/neon.js";
+import { neonFpHelpers } from "./helpers/neon_fp.js";
 import { systemHelpers } from "./helpers/system.js";
 import { vfpHelpers } from "./helpers/vfp.js";
 
@@ -16,4 +17,5 @@ export const H = {
   ...vfpHelpers,
   ...systemHelpers,
   ...neonHelpers,
+  ...neonFpHelpers,
 } satisfies Record<string, Helper>;

@@ -10,8 +10,16 @@
 // immediate (VMOV/VMVN/VORR/VBIC), VDUP (scalar, core register), VMOV core <-> scalar,
 // VEXT, shifts by an immediate (integer), two registers miscellaneous (integer), three
 // registers of different lengths, two registers and a scalar (integer), VTBL/VTBX,
-// VLD1/VST1 (all forms), VLD2-4/VST2-4 (multiple structures, one lane, all lanes). Not
-// yet (UNDEFINED for now): the floating-point forms.
+// VLD1/VST1 (all forms), VLD2-4/VST2-4 (multiple structures, one lane, all lanes).
+//
+// Floating point (single precision, ./neon_fp.ts, decoded from the groups below): three
+// registers same length (VADD VSUB VPADD VABD VMUL VMLA VMLS VFMA VFMS VCEQ VCGE VCGT
+// VACGE VACGT VMAX VMIN VPMAX VPMIN VRECPS VRSQRTS), by scalar (VMLA VMLS VMUL), two
+// registers misc (compares with #0, VABS, VNEG, VRECPE/VRSQRTE .U32/.F32, VCVT F32 <->
+// S32/U32 and F16 <-> F32), VCVT between F32 and fixed point. They compute with the
+// standard FPSCR value (FZ, DN, round to nearest), set FPSCR's cumulative flags and take
+// FPSCR.AHP for the half-precision conversions. The .F16 arithmetic forms (ARMv8.2)
+// are UNDEFINED.
 //
 // Definitions (fields are runtime operands; D register numbers are 0..31):
 //   NEON_3SAME   "neon_3same"   f [sel, d, n, m]         sel = n3Sel(op, size, U, Q)
@@ -26,11 +34,13 @@
 //   NEON_SCALAR  "neon_scalar"  f [sel, d, n, m]         sel = A | size << 4 | bit24 << 6 | index << 7
 //   NEON_TBL     "neon_tbl"     f [sel, d, n, m]         sel = len | op << 2
 //   NEON_LDST1   "neon_ldst1"   f [sel, d, rn, rm]       sel = ldst1Sel(...) (helpers/neon.ts)
+//   NEON_FP      "neon_fp"      f [sel, d, n, m]         sel = fpSel(op, Q, aux) (neon_fp.ts)
 // Access control (CPACR, HCPTR, FPEXC.EN) is checked at run time as for VFP.
 
 import type { DecodeResult } from "../decode/pattern.js";
 import { enc } from "../decode/pattern.js";
 import { defineInsn } from "./defs.js";
+import { decodeF2Misc, decodeF3Same, decodeFByScalar, decodeFCvtFix } from "./neon_fp.js";
 import { ldst1Sel, N3, n3Sel } from "./neon_ops.js";
 import { vfpExpandImm } from "./vfp.js";
 
@@ -133,7 +143,7 @@ function decode3Same(x: number): DecodeResult {
   const d = vd(x);
   const n = vn(x);
   const m = vm(x);
-  if (a >= 12) return "undef"; // floating-point forms: not yet
+  if (a >= 12) return decodeF3Same(x); // floating point (neon_fp.ts)
   const op = THREE_OPS[ab]!;
   if (q && (d & 1 || n & 1 || m & 1)) return "undef";
   if (op === N3.LOGIC) return { def: NEON_3SAME, f: { sel: n3Sel(op, size, u, q), d, n, m } };
@@ -282,10 +292,10 @@ function decodeShiftImm(x: number): DecodeResult {
     if (b6 || d & 1) return "undef";
     return { def: NEON_SHIMM, f: { sel: sel(0, 0), d, m, sh: left } };
   }
-  return "undef"; // VCVT (between floating point and fixed point): not yet
+  return decodeFCvtFix(x); // VCVT (between floating point and fixed point)
 }
 
-/** Two registers, miscellaneous (1111 0011 1D11 ssAA dddd 0BBB BBM0 mmmm): the integer forms. */
+/** Two registers, miscellaneous (1111 0011 1D11 ssAA dddd 0BBB BBM0 mmmm); floating point: decodeF2Misc. */
 function decode2Misc(x: number): DecodeResult {
   const A = bits(x, 17, 16);
   const B = bits(x, 10, 6);
@@ -305,7 +315,7 @@ function decode2Misc(x: number): DecodeResult {
     return "undef";
   }
   if (A === 1) {
-    if (B & 16) return "undef"; // floating-point forms: not yet
+    if (B & 16) return decodeF2Misc(x); // floating-point forms
     if ((b4 & 7) === 5) return "undef";
     return size === 3 || !qRegsOk ? "undef" : r; // VCGT/VCGE/VCEQ/VCLE/VCLT #0, VABS, VNEG
   }
@@ -317,9 +327,9 @@ function decode2Misc(x: number): DecodeResult {
     }
     if (b4 === 4 || b4 === 5) return size === 3 || m & 1 ? "undef" : r; // VMOVN VQMOVUN VQMOVN
     if (B === 12) return size === 3 || d & 1 ? "undef" : r; // VSHLL (maximum shift)
-    return "undef"; // VCVT half precision: not yet
+    return decodeF2Misc(x); // VCVT half precision
   }
-  return "undef"; // VRECPE VRSQRTE VCVT: not yet
+  return decodeF2Misc(x); // VRECPE VRSQRTE VCVT
 }
 
 /** Three registers of different lengths (1111 001U 1Dss nnnn dddd AAAA N0M0 mmmm, size != 11). */
@@ -340,7 +350,7 @@ function decode3Diff(x: number): DecodeResult {
   return r;
 }
 
-/** Two registers and a scalar (1111 001Q 1Dss nnnn dddd AAAA N1M0 mmmm, size != 11), integer forms. */
+/** Two registers and a scalar (1111 001Q 1Dss nnnn dddd AAAA N1M0 mmmm, size != 11); floating point: decodeFByScalar. */
 function decodeByScalar(x: number): DecodeResult {
   const a = bits(x, 11, 8);
   const b24 = bit(x, 24);
@@ -348,7 +358,8 @@ function decodeByScalar(x: number): DecodeResult {
   const d = vd(x);
   const n = vn(x);
   if (size === 0) return "undef";
-  if (a === 1 || a === 5 || a === 9 || a >= 14) return "undef"; // floating point: not yet; 111x unallocated
+  if (a === 1 || a === 5 || a === 9) return decodeFByScalar(x); // floating point
+  if (a >= 14) return "undef"; // 111x unallocated
   const m = size === 1 ? bits(x, 2, 0) : bits(x, 3, 0);
   const index = size === 1 ? (bit(x, 5) << 1) | bit(x, 3) : bit(x, 5);
   const long = a === 2 || a === 3 || a === 6 || a === 7 || a === 10 || a === 11;
@@ -566,3 +577,8 @@ enc("T32", "1111 1001 xxx0 xxxx xxxx xxxx xxxx xxxx", (_x, raw) =>
 );
 enc("A32", "cccc 1110 xxxx xxxx xxxx 1011 xxx1 xxxx", (_x, raw) => decodeNeonXfer(raw, "A32"));
 enc("T32", "1110 1110 xxxx xxxx xxxx 1011 xxx1 xxxx", (_x, raw) => decodeNeonXfer(raw, "T32"));
+
+/** Advanced SIMD floating point (decoders and runtime: ./neon_fp.ts, helpers/neon_fp.ts). */
+export const NEON_FP = defineInsn("neon_fp", {}, ["sel", "d", "n", "m"], (b, _p, f) => {
+  b.callMayExit("neonFp", f.sel!, f.d!, f.n!, f.m!);
+});

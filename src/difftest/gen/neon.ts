@@ -5,9 +5,14 @@
 // registers and a scalar (integer), VTBL/VTBX, VDUP (scalar, core
 // register), VMOV core <-> scalar (8/16-bit lanes), VEXT, VLD1/VST1 (all forms), VLD2-4/
 // VST2-4 (multiple structures, one lane, all lanes; loads and stores sometimes with
-// CPSR.E = 1), plus a few UNDEFINED encodings of those spaces (outside IT blocks). The
-// harness starts each stream with lane-shaped D register contents (randNeonD) and a
-// random FPSCR including QC.
+// CPSR.E = 1), the floating-point forms (three registers same length,
+// by scalar, two registers miscellaneous incl. VRECPE/VRSQRTE and the VCVTs, VCVT to/from
+// fixed point), plus a few UNDEFINED encodings of those spaces (outside IT blocks; for
+// floating point also the .F16 and ARMv8 neighbours). The harness starts each stream with
+// lane-shaped D register contents (randNeonD: integer extremes, or float-shaped lanes with
+// NaNs, infinities, denormals, values near 1 and near the exponent range's ends, or half-
+// precision lanes) and a random FPSCR including QC, AHP, and FZ/DN/RMode (which the
+// floating-point forms must ignore).
 //
 // The validity rules below are the architecture's (ARM DDI 0406C, A7.4), written out
 // independently of the decoder.
@@ -198,6 +203,173 @@ export function genByScalar(rng: Rng): number {
   const vmx = size === 1 ? rng.int(8) | ((index & 1) << 3) : rng.int(16);
   const mbit = size === 1 ? index >> 1 : index;
   return (0xf2800040 | (b24 << 24) | (size << 20) | fd(d) | fn(n) | vmx | (mbit << 5) | (a << 8)) >>> 0;
+}
+
+// ---- floating point (single precision; ARM DDI 0406C A7.4.1, A7.4.2, A7.4.5, A7.4.6) ----
+
+/** The floating-point three-same forms as [A, B, U, sz, pairwise] (bit 20, size<0>, is 0). */
+const F3_FORMS: readonly (readonly [number, number, number, number, boolean])[] = [
+  [13, 0, 0, 0, false], // VADD
+  [13, 0, 0, 1, false], // VSUB
+  [13, 0, 1, 0, true], // VPADD
+  [13, 0, 1, 1, false], // VABD
+  [13, 1, 0, 0, false], // VMLA
+  [13, 1, 0, 1, false], // VMLS
+  [13, 1, 1, 0, false], // VMUL
+  [12, 1, 0, 0, false], // VFMA
+  [12, 1, 0, 1, false], // VFMS
+  [14, 0, 0, 0, false], // VCEQ
+  [14, 0, 1, 0, false], // VCGE
+  [14, 0, 1, 1, false], // VCGT
+  [14, 1, 1, 0, false], // VACGE
+  [14, 1, 1, 1, false], // VACGT
+  [15, 0, 0, 0, false], // VMAX
+  [15, 0, 0, 1, false], // VMIN
+  [15, 0, 1, 0, true], // VPMAX
+  [15, 0, 1, 1, true], // VPMIN
+  [15, 1, 0, 0, false], // VRECPS
+  [15, 1, 0, 1, false], // VRSQRTS
+];
+
+/** A valid floating-point three-registers-same instruction (.F32; pairwise forms D only). */
+export function genF3Same(rng: Rng): number {
+  const [a, b, u, sz, pairwise] = rng.pick(F3_FORMS);
+  const q = pairwise ? 0 : rng.int(2);
+  return word3(a, b, u, sz << 1, q, reg(rng, q), reg(rng, q), reg(rng, q));
+}
+
+/** VMLA / VMLS / VMUL (by scalar, .F32): Vm = bits 3:0, index = M. */
+export function genFByScalar(rng: Rng): number {
+  const a = rng.pick([1, 5, 9]);
+  const q = rng.int(2);
+  return (
+    (0xf2800040 |
+      (q << 24) |
+      (2 << 20) |
+      fd(reg(rng, q)) |
+      fn(reg(rng, q)) |
+      rng.int(16) |
+      (rng.int(2) << 5) |
+      (a << 8)) >>>
+    0
+  );
+}
+
+/**
+ * Two registers miscellaneous, floating-point forms: VCGT/VCGE/VCEQ/VCLE/VCLT #0, VABS,
+ * VNEG (.F32), VRECPE / VRSQRTE (.U32, .F32), VCVT between F32 and S32/U32, VCVT.F16.F32
+ * Dd, Qm and VCVT.F32.F16 Qd, Dm.
+ */
+export function genF2Misc(rng: Rng): number {
+  let a: number;
+  let bb: number; // B = bits 10:6
+  let size = 2;
+  let q = rng.int(2);
+  let dq = q;
+  let mq = q;
+  switch (rng.int(4)) {
+    case 0:
+      a = 1;
+      bb = 16 | (rng.pick([0, 1, 2, 3, 4, 6, 7]) << 1) | q;
+      break;
+    case 1:
+      a = 3;
+      bb = 16 | (rng.int(2) << 2) | (rng.int(2) << 1) | q; // VRECPE (bit 7 = 0) / VRSQRTE, F = bit 8
+      break;
+    case 2:
+      a = 3;
+      bb = 24 | (rng.int(4) << 1) | q; // VCVT, op = bits 8:7
+      break;
+    default: {
+      a = 2;
+      size = 1;
+      const toSingle = rng.int(2);
+      bb = 24 | (toSingle << 2);
+      q = 0;
+      dq = toSingle;
+      mq = 1 - toSingle;
+    }
+  }
+  return (0xf3b00000 | (size << 18) | (a << 16) | fd(reg(rng, dq)) | fm(reg(rng, mq)) | (bb << 6)) >>> 0;
+}
+
+/** VCVT between F32 and fixed point (.S32/.U32, 1-32 fraction bits, the extremes often). */
+export function genFCvtFix(rng: Rng): number {
+  const toFixed = rng.int(2);
+  const u = rng.int(2);
+  const q = rng.int(2);
+  const imm6 = rng.chance(0.3) ? rng.pick([32, 63]) : 32 + rng.int(32); // fraction bits 64 - imm6
+  return (
+    (0xf2800010 |
+      (u << 24) |
+      (imm6 << 16) |
+      fd(reg(rng, q)) |
+      fm(reg(rng, q)) |
+      ((14 | toFixed) << 8) |
+      (q << 6)) >>>
+    0
+  );
+}
+
+/** A valid floating-point Advanced SIMD data-processing instruction. */
+function fpDp(rng: Rng): number {
+  const x = rng.int(10);
+  if (x < 5) return genF3Same(rng);
+  if (x < 6) return genFByScalar(rng);
+  if (x < 9) return genF2Misc(rng);
+  return genFCvtFix(rng);
+}
+
+/**
+ * UNDEFINED encodings next to the floating-point forms: .F16 arithmetic (ARMv8.2), pairwise
+ * with Q = 1, the unallocated U/sz/B combinations of A = 1100..1111 (VMAXNM/VMINNM and SHA
+ * are ARMv8), by scalar with size 01, two-registers-misc with size != 10 (01 for the
+ * half-precision VCVT) or an odd register, VCVTA-style A = 11 B = 0xxxx, fixed point with
+ * imm6 = 01xxxx or A = 110x.
+ */
+export function genFUndef(rng: Rng): number {
+  switch (rng.int(8)) {
+    case 0:
+      return (genF3Same(rng) | (1 << 20)) >>> 0; // half precision
+    case 1: {
+      const [a, b, u, sz] = rng.pick(F3_FORMS.filter((f) => f[4]));
+      return word3(a, b, u, sz << 1, 1, reg(rng, 1), reg(rng, 1), reg(rng, 1));
+    }
+    case 2: {
+      const [a, b, u, sz] = rng.pick([
+        [12, 0, 0, 0],
+        [12, 0, 1, 1],
+        [12, 1, 1, 0],
+        [13, 1, 1, 1],
+        [14, 0, 0, 1],
+        [14, 1, 0, 0],
+        [14, 1, 0, 1],
+        [15, 1, 1, 0],
+        [15, 1, 1, 1],
+      ] as const);
+      const q = rng.int(2);
+      return word3(a, b, u, sz << 1, q, reg(rng, q), reg(rng, q), reg(rng, q));
+    }
+    case 3:
+      return ((genFByScalar(rng) & ~(3 << 20)) | (rng.int(2) << 20)) >>> 0; // size 00 / 01
+    case 4: {
+      const w = genF2Misc(rng);
+      const size = (w >>> 18) & 3;
+      return ((w & ~(3 << 18)) | (((size + 1 + rng.int(3)) & 3) << 18)) >>> 0;
+    }
+    case 5: // VCVT.F16.F32 with an odd Qm / VCVT.F32.F16 with an odd Qd
+      return rng.chance(0.5)
+        ? (0xf3b60600 | fd(reg(rng, 0)) | fm(reg(rng, 1) | 1)) >>> 0
+        : (0xf3b60700 | fd(reg(rng, 1) | 1) | fm(reg(rng, 0))) >>> 0;
+    case 6: // A = 11, B = 0xxxx (ARMv8 VCVTA/N/P/M)
+      return (0xf3bb0000 | fd(reg(rng, 1)) | fm(reg(rng, 1)) | (rng.int(16) << 6)) >>> 0;
+    default: {
+      const w = genFCvtFix(rng);
+      return rng.chance(0.5)
+        ? ((w & ~(0x3f << 16)) | ((8 + rng.int(24)) << 16)) >>> 0 // imm6 = 001xxx..011xxx
+        : (w & ~(2 << 8)) >>> 0; // A = 110x
+    }
+  }
 }
 
 /** VTBL / VTBX with 1-4 table registers (index bytes often in range). */
@@ -480,6 +652,7 @@ export function toT32(w: number): number {
 
 /** A valid A32 data-processing instruction. */
 function dp(rng: Rng): number {
+  if (rng.chance(0.3)) return fpDp(rng);
   const x = rng.int(36);
   if (x >= 34) return genTbl(rng);
   if (x >= 31) return genByScalar(rng);
@@ -494,6 +667,7 @@ function dp(rng: Rng): number {
 
 /** Lane-shaped contents for a D register (two words lo, hi): extremes, small shifts, random. */
 export function randNeonD(rng: Rng): [number, number] {
+  if (rng.chance(0.35)) return randFloatD(rng);
   if (rng.chance(0.3)) return [rng.u32(), rng.u32()];
   const esize = 8 << rng.int(4);
   const lanes = 64 / esize;
@@ -525,6 +699,71 @@ export function randNeonD(rng: Rng): [number, number] {
   return [Number(v & 0xffffffffn) >>> 0, Number(v >> 32n) >>> 0];
 }
 
+/**
+ * A float-shaped single-precision lane: zeros, infinities, quiet and signalling NaNs
+ * (with payloads), denormals, values near 1, near the ends of the exponent range (for
+ * overflow, underflow and the VRECPE/VRSQRTE special ranges), integers near 2^31 / 2^32
+ * (conversions), the half-precision range edges, or anything.
+ */
+function randF32(rng: Rng): number {
+  const sign = rng.chance(0.5) ? 0x80000000 : 0;
+  const frac = () => (rng.chance(0.3) ? rng.pick([0, 1, 0x7fffff, 0x400000, 0x3fffff]) : rng.bits(23));
+  const withExp = (e: number) => (sign | (e << 23) | frac()) >>> 0;
+  switch (rng.int(12)) {
+    case 0:
+      return (sign | rng.pick([0, 0x7f800000])) >>> 0; // zero, infinity
+    case 1: // NaNs: quiet, signalling, the default NaN
+      return (
+        (sign | 0x7f800000 | rng.pick([0x400000, 0x400000 | rng.bits(22), 1 + rng.int(0x3fffff), 1])) >>> 0
+      );
+    case 2:
+      return (sign | (frac() || 1)) >>> 0; // denormal
+    case 3:
+      return withExp(rng.pick([1, 2, 3, 24, 25])); // small: products / reciprocals underflow
+    case 4:
+      return withExp(rng.pick([251, 252, 253, 254])); // large: overflow; VRECPE flushes >= 2^126
+    case 5:
+      return withExp(rng.pick([126, 127, 128])); // near 1, 2
+    case 6: // exact small values: 1, 2, 3, 0.5, 1.5, and the integer conversions' edges
+      return (sign | rng.pick([0x3f800000, 0x40000000, 0x40400000, 0x3f000000, 0x3fc00000])) >>> 0;
+    case 7:
+      return withExp(rng.pick([156, 157, 158, 159])); // |x| near 2^30..2^32
+    case 8: // half-precision edges: 65504, 65520, 2^-14, 2^-24, the f16 denormal range
+      if (rng.chance(0.5)) return withExp(rng.range(102, 113));
+      return (sign | rng.pick([0x477fe000, 0x477ff000, 0x38800000, 0x33800000, 0x33000000])) >>> 0;
+    case 9:
+      return withExp(rng.range(100, 154)); // moderate
+    case 10:
+      return withExp(rng.range(1, 254));
+    default:
+      return rng.u32();
+  }
+}
+
+/** A half-precision lane (for VCVT.F32.F16): specials, denormals, normals. */
+function randF16(rng: Rng): number {
+  const sign = rng.chance(0.5) ? 0x8000 : 0;
+  switch (rng.int(5)) {
+    case 0:
+      return sign | rng.pick([0, 0x7c00, 0x7e00, 0x7d00, 0x7c01, 0x7fff, 0x7bff, 0x0400]);
+    case 1:
+      return sign | (1 + rng.int(0x3ff)); // denormal
+    case 2:
+      return sign | (rng.range(1, 30) << 10) | rng.bits(10);
+    default:
+      return rng.bits(16);
+  }
+}
+
+/** Float-shaped contents for a D register: two single-precision lanes, or four half-precision ones. */
+export function randFloatD(rng: Rng): [number, number] {
+  if (rng.chance(0.2)) {
+    const h = () => randF16(rng);
+    return [(h() | (h() << 16)) >>> 0, (h() | (h() << 16)) >>> 0];
+  }
+  return [randF32(rng), randF32(rng)];
+}
+
 /** An IT block of 1-4 valid Advanced SIMD instructions (conditional in T32). */
 function itBlock(rng: Rng): Unit {
   const n = 1 + rng.int(4);
@@ -541,6 +780,19 @@ registerGen(
   { name: "neon", isa: "arm", vfp: true, neon: true, weight: 4, gen: (rng) => gen2Misc(rng) },
   { name: "neon", isa: "arm", vfp: true, neon: true, weight: 3, gen: (rng) => gen3Diff(rng) },
   { name: "neon", isa: "arm", vfp: true, neon: true, weight: 3, gen: (rng) => genByScalar(rng) },
+  { name: "neon", isa: "arm", vfp: true, neon: true, weight: 6, gen: (rng) => genF3Same(rng) },
+  { name: "neon", isa: "arm", vfp: true, neon: true, weight: 1.5, gen: (rng) => genFByScalar(rng) },
+  { name: "neon", isa: "arm", vfp: true, neon: true, weight: 4, gen: (rng) => genF2Misc(rng) },
+  { name: "neon", isa: "arm", vfp: true, neon: true, weight: 1.5, gen: (rng) => genFCvtFix(rng) },
+  { name: "neon", isa: "arm", vfp: true, neon: true, weight: 0.5, gen: (rng) => genFUndef(rng) },
+  {
+    name: "thumb_neon",
+    isa: "thumb",
+    vfp: true,
+    neon: true,
+    weight: 0.5,
+    gen: (rng) => toT32(genFUndef(rng)),
+  },
   { name: "neon", isa: "arm", vfp: true, neon: true, weight: 1, gen: (rng) => genTbl(rng) },
   { name: "neon", isa: "arm", vfp: true, neon: true, weight: 1, gen: (rng) => genDupScalar(rng) },
   { name: "neon", isa: "arm", vfp: true, neon: true, weight: 1, gen: (rng) => genExt(rng) },
