@@ -59,7 +59,7 @@ export function registerImagesCommands(program: Command, fail: Fail): void {
   images
     .command("path")
     .description(
-      "print the path of a cached image (lpae, armmp, config-lpae, config-armmp, busybox, xen, initramfs)",
+      "print the path of a cached image (lpae, armmp, config-lpae, config-armmp, busybox, xen, initramfs, initramfs-neon)",
     )
     .argument("<name>", "image name")
     .option(cacheOpt, cacheHelp)

@@ -264,7 +264,9 @@ function resolveKernels(log: (l: string) => void): Map<string, string> {
   return k;
 }
 
-const hasModules = (cache: string) => existsSync(join(cache, MODULES_DIR, LOAD_ORDER_FILE));
+const hasModules = (cache: string) =>
+  existsSync(join(cache, MODULES_DIR, LOAD_ORDER_FILE)) &&
+  NEON_MODULES.every((m) => existsSync(join(cache, MODULES_DIR, `${m}.ko`)));
 
 /**
  * Is everything there? The NEON modules are required of a cache that apt filled (an older
@@ -285,18 +287,32 @@ function manualManifest(cache: string): Manifest {
   return { source: "manual", fetched: new Date().toISOString(), packages: [], files };
 }
 
-/** The NEON modules in the cache, in load order (see modules.ts). */
+/**
+ * The NEON modules in the cache that NEON_MODULES need, in load order (see modules.ts;
+ * the cache may hold more: what an older hypwasm picked).
+ */
 function cachedModules(cache: string): { name: string; data: Uint8Array }[] {
   const dir = join(cache, MODULES_DIR);
   const orderPath = join(dir, LOAD_ORDER_FILE);
   if (!existsSync(orderPath))
     throw new FetchError(`no ${MODULES_DIR} in ${cache}: run 'hypwasm images fetch' first`);
-  const names = readFileSync(orderPath, "utf8").split("\n").filter(Boolean);
-  return names.map((name) => {
+  const data = new Map<string, Uint8Array>();
+  const known = new Map<string, ModInfo>();
+  for (const name of readFileSync(orderPath, "utf8").split("\n").filter(Boolean)) {
     const p = join(dir, `${name}.ko`);
-    if (!existsSync(p)) throw new FetchError(`${p} is missing: run 'hypwasm images fetch --force'`);
-    return { name, data: readFileSync(p) };
-  });
+    if (!existsSync(p)) continue;
+    const d = readFileSync(p);
+    const info = modInfo(d);
+    if (info) {
+      data.set(info.name, d);
+      known.set(info.name, info);
+    }
+  }
+  try {
+    return loadOrder(known, NEON_MODULES).map((name) => ({ name, data: data.get(name)! }));
+  } catch (e) {
+    throw new FetchError(`${dir}: ${(e as Error).message}: run 'hypwasm images fetch --force'`);
+  }
 }
 
 /**

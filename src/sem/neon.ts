@@ -1,4 +1,4 @@
-// Advanced SIMD (NEON), issue 7 — not advertised yet (MVFR1, helpers/vfp.ts).
+// Advanced SIMD (NEON), issue 7 — advertised by MVFR1 (helpers/vfp.ts).
 //
 // Encodings. Data processing is "1111 001U ..." in A32 (unconditional) and "111U 1111 ..."
 // in T32 (conditional through IT); both are decoded from the A32 form by decodeNeonDp.

@@ -1,9 +1,9 @@
 // End to end: Debian's kernels (LPAE and non-LPAE armmp) boot on hypwasm to the busybox
 // shell, run `uname -a; cat /proc/cpuinfo` and power off through PSCI. QEMU boots the
 // same kernel and initramfs in the same run: the CPU identification and Features line
-// must match (NEON excepted: hypwasm does not advertise it until issue 7), and the
-// kernel log must not show warnings or oopses that QEMU's does not, and the kernel must
-// probe the same devices (less those our board deliberately leaves out).
+// (NEON included) must match, the kernel log must not show warnings or oopses that
+// QEMU's does not, and the kernel must probe the same devices (less those our board
+// deliberately leaves out).
 // Needs the guest images (`hypwasm images fetch`); the test fetches them if missing.
 
 import { spawnSync } from "node:child_process";
@@ -64,11 +64,7 @@ describe("Linux boots to a shell (no hypervisor)", () => {
       for (const f of ["model name", "CPU implementer", "CPU architecture", "CPU variant", "CPU part"])
         expect(field(h.out, f), f).toBe(field(q, f));
       expect(field(h.out, "CPU revision")).toBe(field(q, "CPU revision"));
-      const qemuFeatures = field(q, "Features")!
-        .split(" ")
-        .filter((x) => x !== "neon")
-        .join(" ");
-      expect(field(h.out, "Features")).toBe(qemuFeatures);
+      expect(field(h.out, "Features")).toBe(field(q, "Features"));
       const hd = devices(h.out);
       const qd = devices(q);
       expect(hd.size).toBeGreaterThan(5);

@@ -36,13 +36,10 @@ function genXferT(rng: Rng): number {
   return (rt2 ? (w & ~0x000f0000) | (14 << 16) : (w & ~0x0000f000) | (14 << 12)) >>> 0;
 }
 
-/**
- * VMRS of FPSID, MVFR0, FPEXC (PL1 reads), VMSR FPEXC keeping EN set (r0-r12, r14). Not
- * MVFR1: its Advanced SIMD fields read as zero until hypwasm has NEON (issue 7).
- */
+/** VMRS of FPSID, MVFR0, MVFR1, FPEXC (PL1 reads), VMSR FPEXC keeping EN set (r0-r12, r14). */
 function genIdRegs(rng: Rng, ctx: GenCtx): number[] {
   const rt = rng.int(14) === 13 ? 14 : rng.int(13);
-  const reg = rng.pick([0, 7, 8]);
+  const reg = rng.pick([0, 6, 7, 8]);
   if (reg !== 8 || rng.chance(0.6)) return [(0xeef00a10 | (reg << 16) | (rt << 12)) >>> 0];
   return [...ctx.movImm32(rt, (rng.u32() | 0x40000000) >>> 0), (0xeee80a10 | (rt << 12)) >>> 0];
 }

@@ -89,34 +89,56 @@ function three(cpu: Cpu, sel: number, d: number, n: number, m: number): void {
   const esize = 8 << size;
   const uns = u === 1;
 
+  // The bitwise group and VADD/VSUB below 64 bits work on the registers' 32-bit words
+  // (hot in kernel crypto and xor code); the BigInt element path defines the rest.
   if (op === N3.LOGIC) {
-    const a = elems(cpu, n, regs, 64, false);
-    const b = elems(cpu, m, regs, 64, false);
-    const o = elems(cpu, d, regs, 64, false);
-    const M = (1n << 64n) - 1n;
-    const r = a.map((x, i) => {
-      const y = b[i]!;
-      const z = o[i]!;
-      switch ((u << 2) | size) {
+    const W = cpu.W;
+    const fn = (u << 2) | size;
+    for (let k = 0; k < 2 * regs; k++) {
+      const x = W[VW + 2 * n + k]!;
+      const y = W[VW + 2 * m + k]!;
+      const z = W[VW + 2 * d + k]!;
+      let r: number;
+      switch (fn) {
         case 0:
-          return x & y;
+          r = x & y;
+          break;
         case 1:
-          return x & ~y & M;
+          r = x & ~y;
+          break;
         case 2:
-          return x | y;
+          r = x | y;
+          break;
         case 3:
-          return x | (~y & M);
+          r = x | ~y;
+          break;
         case 4:
-          return x ^ y;
+          r = x ^ y;
+          break;
         case 5: // VBSL: d selects n (1) or m (0)
-          return (x & z) | (y & ~z & M);
+          r = (x & z) | (y & ~z);
+          break;
         case 6: // VBIT: insert n where m is 1
-          return (x & y) | (z & ~y & M);
+          r = (x & y) | (z & ~y);
+          break;
         default: // VBIF: insert n where m is 0
-          return (x & ~y & M) | (z & y);
+          r = (x & ~y) | (z & y);
       }
-    });
-    putElems(cpu, d, regs, 64, r);
+      W[VW + 2 * d + k] = r;
+    }
+    return;
+  }
+  if (op === N3.VADDSUB && size < 3) {
+    const W = cpu.W;
+    // lanes of 8/16 bits: add the low bits of each lane, then put the top bits in by XOR
+    const top = size === 0 ? 0x80808080 | 0 : size === 1 ? 0x80008000 | 0 : 0;
+    for (let k = 0; k < 2 * regs; k++) {
+      const x = W[VW + 2 * n + k]!;
+      const y = W[VW + 2 * m + k]!;
+      W[VW + 2 * d + k] = uns
+        ? ((x | top) - (y & ~top)) ^ ((x ^ ~y) & top)
+        : ((x & ~top) + (y & ~top)) ^ ((x ^ y) & top);
+    }
     return;
   }
 

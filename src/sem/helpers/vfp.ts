@@ -38,15 +38,14 @@ const FPSCR_LEN_STRIDE = 0x00370000;
 export const FPEXC_EN = 1 << 30;
 
 /**
- * Cortex-A15 VFP ID registers, as QEMU's cortex-a15 reports them, except that MVFR1
- * does not advertise Advanced SIMD (SIMDHP/SIMDSP/SIMDInt/SIMDLS, bits 23:8 = 0) until
- * NEON is implemented (issue 7): Linux sets HWCAP_NEON from those fields and user space
- * then picks NEON code paths. SIMDFMAC (bits 31:28) stays 1: Linux derives HWCAP_VFPv4
- * from it alone. QEMU's value is 0x11111111.
+ * Cortex-A15 VFP ID registers, as QEMU's cortex-a15 reports them: VFPv4 with 32 double
+ * registers (MVFR0) and Advanced SIMD with half-precision conversion, single-precision
+ * floating point, integer and load/store, fused multiply-add (MVFR1; issue 7). Linux sets
+ * HWCAP_NEON from MVFR1 and then uses NEON in the kernel and user space.
  */
 export const FPSID = 0x410430f0;
 export const MVFR0 = 0x10110222;
-export const MVFR1 = 0x11000011;
+export const MVFR1 = 0x11111111;
 
 const SIGN64 = 1n << 63n;
 const SIGN32 = 1n << 31n;
