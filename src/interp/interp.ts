@@ -104,6 +104,8 @@ export class Interpreter {
   private top = 0;
   private blocks = new Map<number, Block>();
   private pageBlocks = new Map<number, Block[]>();
+  /** Blocks by the VA page of their PC (for dropping a VA range; dead ones too until then). */
+  private readonly vaPageBlocks = new Map<number, Block[]>();
   readonly stats: InterpStats = { blocksDecoded: 0, flushes: 0, tlbFlushes: 0, invalidations: 0 };
   /**
    * (issue 5) The translation generation: bumped when the cached instruction translations
@@ -170,6 +172,7 @@ export class Interpreter {
     for (const b of this.blocks.values()) b.dead = true;
     this.blocks.clear();
     this.pageBlocks.clear();
+    this.vaPageBlocks.clear();
     this.top = 0;
     this.cpu.bus.codePages.fill(0);
     this.stats.flushes++;
@@ -180,13 +183,28 @@ export class Interpreter {
    * keeps the kernel's TTBR1 code). The arena is reclaimed by the next full flush.
    */
   invalidateVaRange(lo: number, hi: number): void {
-    for (const [k, b] of this.blocks) {
-      const pc = b.pc >>> 0;
-      if (pc >= lo && pc <= hi) {
-        b.dead = true;
-        this.blocks.delete(k);
+    const first = lo >>> 12;
+    const last = hi >>> 12;
+    if (last - first < this.blocks.size) {
+      // a small range (a TLBIMVA's mapping): its pages' blocks
+      for (let vp = first; vp <= last; vp++) {
+        const list = this.vaPageBlocks.get(vp);
+        if (!list) continue;
+        for (const b of list)
+          if (!b.dead) {
+            b.dead = true;
+            this.blocks.delete(b.key);
+          }
+        this.vaPageBlocks.delete(vp);
       }
-    }
+    } else
+      for (const [k, b] of this.blocks) {
+        const pc = b.pc >>> 0;
+        if (pc >= lo && pc <= hi) {
+          b.dead = true;
+          this.blocks.delete(k);
+        }
+      }
     this.stats.invalidations++;
   }
 
@@ -284,6 +302,9 @@ export class Interpreter {
     this.top = p;
     const b = new Block(key, pc, start, p, addr, it);
     this.blocks.set(key, b);
+    const vl = this.vaPageBlocks.get(pc >>> 12);
+    if (vl) vl.push(b);
+    else this.vaPageBlocks.set(pc >>> 12, [b]);
     const ppc = cpu.codePa(pc); // (issue 3) code pages are tracked by physical address
     b.tgen = this.tgen;
     if ((addr - 1) >>> 12 === pc >>> 12) b.pa = ppc >>> 0;
