@@ -40,6 +40,38 @@ function putElems(cpu: Cpu, d: number, regs: number, esize: number, vals: bigint
   }
 }
 
+/**
+ * Lane-wise on numbers, for lanes of 8, 16 or 32 bits (the common cases' fast path; the
+ * BigInt element helpers define every case): for each lane, f gets the unsigned lanes of
+ * D registers n, m and d (from `regs` registers each) and returns the result lane
+ * (taken modulo 2^esize). Every word is read before its result is written.
+ */
+function lanes(
+  cpu: Cpu,
+  d: number,
+  n: number,
+  m: number,
+  regs: number,
+  size: number,
+  f: (x: number, y: number, z: number) => number,
+): void {
+  const W = cpu.W;
+  const esize = 8 << size;
+  const mask = esize === 32 ? -1 : (1 << esize) - 1;
+  for (let k = 0; k < 2 * regs; k++) {
+    const xw = W[VW + 2 * n + k]!;
+    const yw = W[VW + 2 * m + k]!;
+    const zw = W[VW + 2 * d + k]!;
+    let r = 0;
+    for (let sh = 0; sh < 32; sh += esize)
+      r |= (f((xw >>> sh) & mask, (yw >>> sh) & mask, (zw >>> sh) & mask) & mask) << sh;
+    W[VW + 2 * d + k] = r;
+  }
+}
+
+/** x >>> s for 0 <= s <= 32 (JavaScript shifts count modulo 32). */
+const shr = (x: number, s: number) => (s >= 32 ? 0 : x >>> s);
+
 function setQC(cpu: Cpu): void {
   cpu.W[FPSCR_W] = cpu.W[FPSCR_W]! | FPSCR_QC;
 }
@@ -126,6 +158,12 @@ function three(cpu: Cpu, sel: number, d: number, n: number, m: number): void {
       }
       W[VW + 2 * d + k] = r;
     }
+    return;
+  }
+  if (size < 3 && (op === N3.VMLAS || (op === N3.VMUL && !uns))) {
+    if (op === N3.VMUL) lanes(cpu, d, n, m, regs, size, (x, y) => Math.imul(x, y));
+    else if (uns) lanes(cpu, d, n, m, regs, size, (x, y, z) => z - Math.imul(x, y));
+    else lanes(cpu, d, n, m, regs, size, (x, y, z) => z + Math.imul(x, y));
     return;
   }
   if (op === N3.VADDSUB && size < 3) {
@@ -333,6 +371,19 @@ function shiftImm(cpu: Cpu, sel: number, d: number, m: number, sh: number): void
       2 * esize,
       x.map((v) => v << BigInt(sh)),
     );
+    return;
+  }
+  if (size < 3 && (a <= 1 || a === 4 || a === 5)) {
+    // VSHR, VSRA, VSRI, VSHL, VSLI on numbers (sh: 1..esize right, 0..esize-1 left)
+    const top = 32 - esize;
+    const sr = (x: number) => (uns ? shr(x, sh) : ((x << top) >> top) >> Math.min(sh, esize - 1));
+    const lo = shr(-1 >>> top, sh); // VSRI: the bits the shifted value fills
+    const hi = ((-1 >>> top) << sh) & (-1 >>> top); // VSLI
+    if (a === 0) lanes(cpu, d, m, m, regs, size, (x) => sr(x));
+    else if (a === 1) lanes(cpu, d, m, m, regs, size, (x, _y, z) => z + sr(x));
+    else if (a === 4) lanes(cpu, d, m, m, regs, size, (x, _y, z) => (z & ~lo) | (shr(x, sh) & lo));
+    else if (!uns) lanes(cpu, d, m, m, regs, size, (x) => x << sh);
+    else lanes(cpu, d, m, m, regs, size, (x, _y, z) => (z & ~hi) | ((x << sh) & hi));
     return;
   }
   const signedIn = a === 6 || ((a <= 3 || a === 7) && !uns);
