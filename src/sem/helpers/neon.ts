@@ -762,7 +762,42 @@ export const neonHelpers = {
     const step = rm === 15 || rm === 13 ? 0 : cpu.R[rm]! | 0;
     if (base & ((1 << alignLog2) - 1)) throw new GuestAbort(Exc.DABT, 0x01, base, !load);
     let addr = base;
-    if (kind === 0) {
+    if (kind === 0 && nelem === 1 && size < 3) {
+      // VLD1/VST1 (multiple) of 8/16/32-bit elements on the registers' words, as below:
+      // one access per element, a register written once all its elements are loaded
+      const W = cpu.W;
+      const per = 4 >> size;
+      const mask = size === 2 ? -1 : (1 << esize) - 1;
+      for (let r = 0; r < regs; r++) {
+        const wi = VW + 2 * (d + r);
+        if (load) {
+          let lo = 0;
+          for (let k = 0; k < 2; k++) {
+            let w = 0;
+            for (let j = 0; j < per; j++) {
+              const v = size === 2 ? cpu.ld32(addr, 0) : size === 1 ? cpu.ld16(addr, 0) : cpu.ld8(addr, 0);
+              w |= (v & mask) << (j * esize);
+              addr = (addr + ebytes) | 0;
+            }
+            if (k === 0) lo = w;
+            else {
+              W[wi] = lo;
+              W[wi + 1] = w;
+            }
+          }
+        } else
+          for (let k = 0; k < 2; k++) {
+            const w = W[wi + k]!;
+            for (let j = 0; j < per; j++) {
+              const v = (w >>> (j * esize)) & mask;
+              if (size === 2) cpu.st32(addr, v, 0);
+              else if (size === 1) cpu.st16(addr, v, 0);
+              else cpu.st8(addr, v, 0);
+              addr = (addr + ebytes) | 0;
+            }
+          }
+      }
+    } else if (kind === 0) {
       // structure member k of element i of register r lives in D[d + k * inc + r]
       for (let r = 0; r < regs; r++) {
         const e = Array.from({ length: nelem }, (_, k) => elems(cpu, d + k * inc + r, 1, esize, false));
