@@ -24,7 +24,7 @@ import Benchmark from "benchmark";
 import { Machine, RAM_BASE } from "../board/machine.js";
 import { decodeWord } from "../decode/pattern.js";
 import { fixturesDir, repoRoot } from "../difftest/toolchain.js";
-import { imagePath } from "../images/fetch.js";
+import { hasImage, imagePath } from "../images/fetch.js";
 import { bootHypwasmLinux } from "../reference/linux-boot.js";
 import type { HypwasmBoot } from "../reference/run.js";
 import { bootHypwasmXen } from "../reference/xen-boot.js";
@@ -245,7 +245,7 @@ const slug = (s: string) =>
     .replace(/^-|-$/g, "");
 
 async function hypercalls(o: SuiteOptions, figures: Figures, skipped: string[]): Promise<void> {
-  const xenImage = o.xenImage ?? (existsSync(imagePath("xen")) ? imagePath("xen") : undefined);
+  const xenImage = o.xenImage ?? (hasImage("xen") ? imagePath("xen") : undefined);
   if (!xenImage) {
     skipped.push("hypercalls: no Xen image (run 'hypwasm images fetch')");
     return;
@@ -289,7 +289,7 @@ function bootFigures(name: string, b: HypwasmBoot, figures: Figures): void {
 
 async function boots(group: "boot-linux" | "boot-xen", figures: Figures, skipped: string[]): Promise<void> {
   const need = group === "boot-xen" ? ["xen", "lpae", "initramfs"] : ["lpae", "initramfs"];
-  const missing = need.filter((n) => !existsSync(imagePath(n)));
+  const missing = need.filter((n) => !hasImage(n));
   if (missing.length) {
     skipped.push(`${group}: images missing: ${missing.join(", ")} (run 'hypwasm images fetch')`);
     return;

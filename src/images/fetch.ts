@@ -498,6 +498,16 @@ export function imagePath(name: string, cache: string = defaultCacheDir()): stri
   return p;
 }
 
+/** Is the image in the cache (an initramfs: can it be built from the cache)? Never throws FetchError. */
+export function hasImage(name: string, cache: string = defaultCacheDir()): boolean {
+  try {
+    return existsSync(imagePath(name, cache));
+  } catch (e) {
+    if (e instanceof FetchError) return false;
+    throw e;
+  }
+}
+
 export interface ImageInfo {
   name: string;
   file: string;

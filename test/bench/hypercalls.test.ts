@@ -13,7 +13,7 @@
 //     the trace holds exactly the calls the guest reports, with the result it saw last.
 
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -27,7 +27,7 @@ import {
   runBareHypwasm,
 } from "../../src/bench/hcall.js";
 import { hypercallName } from "../../src/bench/hypercalls.js";
-import { imagePath } from "../../src/images/fetch.js";
+import { hasImage } from "../../src/images/fetch.js";
 
 const CLI = new URL("../../dist/src/cli/main.js", import.meta.url).pathname;
 const CALLS = 100;
@@ -63,7 +63,7 @@ describe("bare-metal HVC round trip", () => {
   });
 });
 
-const haveXen = () => existsSync(imagePath("xen"));
+const haveXen = () => hasImage("xen");
 
 describe("Xen hypercalls", () => {
   beforeAll(() => {

@@ -7,9 +7,8 @@
 // Needs the guest images (`hypwasm images fetch`); the test fetches them if missing.
 
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { imagePath } from "../../src/images/fetch.js";
+import { hasImage, imagePath } from "../../src/images/fetch.js";
 import { bootHypwasmLinux, bootQemuLinux, type HypwasmBoot } from "../../src/reference/linux-boot.js";
 
 const CLI = new URL("../../dist/src/cli/main.js", import.meta.url).pathname;
@@ -37,7 +36,7 @@ const warnings = (out: string) =>
     .filter((l) => WARN_RE.test(l))
     .map((l) => l.replace(/^\[\s*[\d.]+\]\s*/, ""));
 
-const haveImages = () => ["lpae", "armmp", "initramfs"].every((n) => existsSync(imagePath(n)));
+const haveImages = () => ["lpae", "armmp", "initramfs"].every((n) => hasImage(n));
 
 describe("Linux boots to a shell (no hypervisor)", () => {
   beforeAll(() => {

@@ -8,9 +8,8 @@
 // Needs the guest images (`hypwasm images fetch`); the test fetches them if missing.
 
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { imagePath } from "../../src/images/fetch.js";
+import { hasImage, imagePath } from "../../src/images/fetch.js";
 import { bootHypwasmLinux, bootQemuLinux } from "../../src/reference/linux-boot.js";
 
 const CLI = new URL("../../dist/src/cli/main.js", import.meta.url).pathname;
@@ -41,7 +40,7 @@ const logLines = (out: string, re: RegExp) =>
 
 describe("the kernel's NEON self-tests", () => {
   beforeAll(() => {
-    if (!["lpae", "initramfs-neon"].every((n) => existsSync(imagePath(n)))) {
+    if (!["lpae", "initramfs-neon"].every((n) => hasImage(n))) {
       const r = spawnSync("node", [CLI, "images", "fetch"], { encoding: "utf8" });
       if (r.status !== 0) throw new Error(`hypwasm images fetch failed: ${r.stderr}`);
     }

@@ -12,9 +12,8 @@
 // Needs the guest images (`hypwasm images fetch`); the test fetches them if missing.
 
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { imagePath } from "../../src/images/fetch.js";
+import { hasImage, imagePath } from "../../src/images/fetch.js";
 import { bootHypwasmXen, bootQemuXen, type XenImages } from "../../src/reference/xen-boot.js";
 
 const CLI = new URL("../../dist/src/cli/main.js", import.meta.url).pathname;
@@ -72,7 +71,7 @@ function xenDriverLines(out: string): string[] {
     .sort();
 }
 
-const haveImages = () => ["xen", "lpae", "armmp", "initramfs"].every((n) => existsSync(imagePath(n)));
+const haveImages = () => ["xen", "lpae", "armmp", "initramfs"].every((n) => hasImage(n));
 
 describe("Xen + dom0 boot to a shell", () => {
   beforeAll(() => {

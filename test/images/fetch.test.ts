@@ -20,6 +20,7 @@ import {
   FETCHED,
   type FetchResult,
   fetchImages,
+  hasImage,
   INITRAMFS_FILE,
   imagePath,
 } from "../../src/images/fetch.js";
@@ -106,8 +107,11 @@ describe("hypwasm images: errors", () => {
       /unknown image 'bogus' \(known: lpae,/,
     );
   });
-  it("list of an empty cache says how to fill it", () => {
-    const r = cli(["images", "list", "--cache", tmp()]);
+  it("an empty cache: hasImage says no (no throw), list says how to fill it", () => {
+    const empty = tmp();
+    for (const n of ["lpae", "xen", "initramfs", "initramfs-neon"]) expect(hasImage(n, empty), n).toBe(false);
+    expect(() => hasImage("nonsense", empty)).not.toThrow();
+    const r = cli(["images", "list", "--cache", empty]);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/lpae\s+vmlinuz-armmp-lpae\s+missing/);
     expect(r.stdout).toContain("run 'hypwasm images fetch'");
