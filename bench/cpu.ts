@@ -45,8 +45,16 @@ function main(): void {
     if (withQemu) {
       const qs = Array.from({ length: runs }, () => runQemu(fx(f)));
       const q = qs.reduce((a, b) => (a.ms <= b.ms ? a : b));
-      if (q.exit !== h.exit)
-        console.error(`bench: ${f}: exit status differs (qemu ${q.exit}, hypwasm ${h.exit})`);
+      // the figures count only if the guest computed what it computes on QEMU
+      const differs = [
+        q.exit !== h.exit ? `exit status (qemu ${q.exit}, hypwasm ${h.exit})` : "",
+        q.stdout !== h.stdout ? "stdout" : "",
+        q.stderr !== h.stderr ? "stderr" : "",
+      ].filter(Boolean);
+      if (differs.length) {
+        console.error(`bench: ${f}: differs from QEMU: ${differs.join(", ")}`);
+        process.exitCode = 1;
+      }
       row.qemuMs = Math.max(q.ms - startup, 1);
       row.qemuMips = h.insns / row.qemuMs / 1000;
       row.ratio = row.hypwasmMips / row.qemuMips;

@@ -19,9 +19,21 @@ export function requireFixtures(): void {
     }
 }
 
-/** qemu-system-arm running a bare-metal fixture: wall time (start-up included) and exit status. */
-export function runQemu(path: string): { ms: number; exit: number } {
+export interface QemuRun {
+  /** Wall time, start-up included. */
+  ms: number;
+  exit: number;
+  /** The fixture's semihosting output (`:tt` writes on stdout, SYS_WRITE0/WRITEC on stderr). */
+  stdout: string;
+  stderr: string;
+}
+
+/** qemu-system-arm running a bare-metal fixture. */
+export function runQemu(path: string): QemuRun {
   const t0 = performance.now();
-  const r = spawnSync(QEMU, [...QEMU_BAREMETAL_ARGS, path], { stdio: "ignore" });
-  return { ms: performance.now() - t0, exit: r.status ?? -1 };
+  const r = spawnSync(QEMU, [...QEMU_BAREMETAL_ARGS, path], {
+    stdio: ["ignore", "pipe", "pipe"],
+    encoding: "latin1",
+  });
+  return { ms: performance.now() - t0, exit: r.status ?? -1, stdout: r.stdout ?? "", stderr: r.stderr ?? "" };
 }

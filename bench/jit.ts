@@ -27,6 +27,8 @@ interface ChildRun {
   compileMs: number;
   /** Peak resident memory in MiB (from /usr/bin/time; -1 when it is missing). */
   peakMiB: number;
+  /** The guest's semihosting output on stdout (`:tt` writes). */
+  stdout: string;
 }
 
 /** Run the hypwasm CLI with `args` (plus --stats) as a child process. */
@@ -37,8 +39,12 @@ function hypwasm(args: string[]): Promise<ChildRun> {
   return new Promise((resolve) => {
     const p = spawn(cmd, argv, { stdio: ["ignore", "pipe", "pipe"] });
     let err = "";
+    let out = "";
     p.stderr.on("data", (d: Buffer) => {
       err += d.toString("latin1");
+    });
+    p.stdout.on("data", (d: Buffer) => {
+      out += d.toString("latin1");
     });
     p.on("close", (code) => {
       const run = /hypwasm: (\d+) instructions in ([\d.]+) ms/.exec(err);
@@ -50,6 +56,7 @@ function hypwasm(args: string[]): Promise<ChildRun> {
         runMs: run ? Number(run[2]) : -1,
         compileMs: jit ? Number(jit[1]) : 0,
         peakMiB: rss ? Number(rss[1]) / 1024 : -1,
+        stdout: out,
       });
     });
   });
@@ -100,12 +107,17 @@ async function main(): Promise<void> {
     };
     const off = await run("off");
     const on = await run("on");
-    if (on.insns !== off.insns || on.code !== off.code)
+    if (on.insns !== off.insns || on.code !== off.code || on.stdout !== off.stdout)
       throw new Error(
-        `${f}: the JIT run differs (insns ${on.insns} vs ${off.insns}, exit ${on.code} vs ${off.code})`,
+        `${f}: the JIT run differs (insns ${on.insns} vs ${off.insns}, exit ${on.code} vs ${off.code}, output ${on.stdout === off.stdout ? "same" : "differs"})`,
       );
     const steady = Math.max(...(await Promise.all(Array.from({ length: runs }, () => steadyMips(fx(f))))));
-    const q = withQemu ? Math.min(...Array.from({ length: runs }, () => qemuMs(fx(f)))) : 0;
+    const qs = withQemu ? Array.from({ length: runs }, () => runQemu(fx(f))) : [];
+    // the figures count only if the guest computed what it computes on QEMU
+    for (const r of qs)
+      if (r.exit !== off.code || r.stdout !== off.stdout)
+        throw new Error(`${f}: QEMU's run differs (exit ${r.exit} vs ${off.code}, or its output)`);
+    const q = withQemu ? Math.min(...qs.map((r) => r.ms)) : 0;
     rows.push({
       fixture: f,
       insns: off.insns,

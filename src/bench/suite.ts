@@ -107,8 +107,19 @@ function fixture(name: string): string {
   return path;
 }
 
-function fixtureMachine(name: string): Machine {
-  const m = new Machine({ memMiB: 128, semihosting: true, stdout: () => {}, stderr: () => {} });
+/** A machine running the fixture; its semihosting output is appended to `out`. */
+function fixtureMachine(name: string, out = { stdout: "", stderr: "" }): Machine {
+  const text = (b: Uint8Array) => Buffer.from(b).toString("latin1");
+  const m = new Machine({
+    memMiB: 128,
+    semihosting: true,
+    stdout: (b) => {
+      out.stdout += text(b);
+    },
+    stderr: (b) => {
+      out.stderr += text(b);
+    },
+  });
   m.load(readFileSync(fixture(name)));
   return m;
 }
@@ -116,8 +127,10 @@ function fixtureMachine(name: string): Machine {
 export interface HotLoopRun {
   insns: number;
   ms: number;
-  /** The fixture's exit status (its own result; bench/cpu.ts checks it against QEMU's). */
+  /** The fixture's exit status and output (its result; bench/cpu.ts checks them against QEMU's). */
   exit: number;
+  stdout: string;
+  stderr: string;
 }
 
 /** One hot-loop fixture on a fresh machine: to its exit, or `limit` instructions. */
@@ -127,12 +140,13 @@ export function runHotLoop(
   slowdown = 1,
   setup?: (m: Machine) => void,
 ): HotLoopRun {
-  const m = fixtureMachine(name);
+  const out = { stdout: "", stderr: "" };
+  const m = fixtureMachine(name, out);
   setup?.(m);
   const r = timedRun(m, limit, slowdown);
   if (!m.cpu.halted && limit === HOT_LOOP_BOUND)
     throw new BenchError(`${name} did not exit within ${HOT_LOOP_BOUND} instructions`);
-  return { ...r, exit: m.cpu.exitCode };
+  return { ...r, exit: m.cpu.exitCode, ...out };
 }
 
 const mips = (r: { insns: number; ms: number }) => r.insns / r.ms / 1000;
