@@ -10,7 +10,7 @@
 
 import { setFlagsFromString } from "node:v8";
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from "node:worker_threads";
-import type { Cpu } from "../src/cpu/cpu.js";
+import { type Cpu, GuestAbort } from "../src/cpu/cpu.js";
 import { FAST_TLB, S } from "../src/cpu/state.js";
 import type { Block, Interpreter } from "../src/interp/interp.js";
 import { H, type Helper } from "../src/sem/helpers.js";
@@ -332,12 +332,13 @@ export class Jit {
     return false;
   }
 
-  /** Re-check a member's translation (a fault there is taken when the run loop gets there). */
+  /** Re-check a member's translation (a prefetch abort there is taken when the run loop gets there). */
   private recheck(b: Block): boolean {
     try {
       return this.interp.recheck(b);
-    } catch {
-      return false;
+    } catch (e) {
+      if (e instanceof GuestAbort) return false;
+      throw e;
     }
   }
 

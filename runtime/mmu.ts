@@ -295,7 +295,7 @@ export class Mmu {
   /** The long-descriptor format is in use (TTBCR.EAE): fault status and PAR formats. */
   longFormat = false;
 
-  /** Called when cached instruction translations become invalid (the interpreter flushes). */
+  /** Called when cached instruction translations may have changed (the interpreter re-checks them). */
   codeFlush: () => void = () => {};
   /** Called when only the translations of VAs in [lo, hi] became invalid. */
   codeFlushRange: (lo: number, hi: number) => void = () => this.codeFlush();

@@ -383,29 +383,19 @@ function downloadAll(cache: string, log: (l: string) => void): Manifest {
       const members = FETCHED.filter((f) => realPkg(f.pkg) === pkg).map(
         (f) => `./${f.member.replace("{kver}", kver)}`,
       );
-      // Extract only the members we need (a kernel package is mostly modules).
+      // Extract only the members we need (a kernel package is mostly modules), and from
+      // the lpae kernel the module trees the NEON modules are picked from
+      if (pkg === realPkg(MODULES_FROM))
+        members.push(...MODULE_TREES.map((t) => `./lib/modules/${kver}/kernel/${t}/*`));
       const x = run("sh", [
         "-c",
-        'deb="$1"; dir="$2"; shift 2; dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$dir" "$@"',
+        'deb="$1"; dir="$2"; shift 2; dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$dir" --wildcards "$@"',
         "sh",
         join(tmp, deb),
         root,
         ...members,
       ]);
       if (x.status !== 0) throw new FetchError(`extracting ${deb} failed: ${lastLine(x.stderr)}`);
-      if (pkg === realPkg(MODULES_FROM)) {
-        const trees = MODULE_TREES.map((t) => `./lib/modules/${kver}/kernel/${t}/*`);
-        const m = run("sh", [
-          "-c",
-          'deb="$1"; dir="$2"; shift 2; dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$dir" --wildcards "$@"',
-          "sh",
-          join(tmp, deb),
-          root,
-          ...trees,
-        ]);
-        if (m.status !== 0)
-          throw new FetchError(`extracting modules from ${deb} failed: ${lastLine(m.stderr)}`);
-      }
     }
     const files: Manifest["files"] = {};
     const extracted = new Map<string, string>();

@@ -180,7 +180,8 @@ export class Interpreter {
 
   /**
    * (issue 3) Drop the blocks that start at a VA in [lo, hi] (a TTBR0 switch with LPAE
-   * keeps the kernel's TTBR1 code). The arena is reclaimed by the next full flush.
+   * keeps the kernel's TTBR1 code; a TLBIMVA drops the range of the mapping it hits). The
+   * arena is reclaimed by the next full flush.
    */
   invalidateVaRange(lo: number, hi: number): void {
     const first = lo >>> 12;
