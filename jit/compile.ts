@@ -4,7 +4,7 @@
 // as execOps does (condition, ITSTATE, R[15] for ops that read it, then the op's
 // semantics from its definition in src/sem).
 //
-// The function (entry, limit, left, tlb, tlbUser) -> i32 starts at block `entry`
+// The function (entry, limit, left, tlb, tlbUser, retired) -> i32 starts at block `entry`
 // and returns what execOps returns for the last block it ran: the arena index after its
 // last op, or the complement when an op wrote the PC. It moves on to a successor block
 // inside the region only where the run loop would do nothing but run that block: fewer
@@ -16,9 +16,17 @@
 // the arena index of the op that made the latest runtime call, so a fault is taken there.
 // A memory slow path that faults sets `fault`: the function stores the registers and
 // returns at once, and the caller raises the fault.
+//
+// Chaining: where a block leaves the region for a PC outside it (a return, an indirect
+// branch, a successor compiled elsewhere) under the same conditions, the function
+// tail-calls the dispatcher (chainModule), which looks the PC up in the jump cache
+// (JUMP_CACHE) and tail-calls the region holding that block, passing on the instructions
+// retired so far; on a miss it returns as the leaving region would have. `retired`
+// (the last parameter) counts from where the first region of the chain was entered, and
+// S.JIT_REGION names the region running, so the caller finds the last block.
 
 import binaryen from "binaryen";
-import { S } from "../src/cpu/state.js";
+import { JUMP_CACHE, S } from "../src/cpu/state.js";
 import { DISPATCH } from "../src/interp/hot.js";
 import { OPW_LEN4, OPW_SETPC, OPW_THUMB } from "../src/interp/support.js";
 import type { Params } from "../src/sem/builder.js";
@@ -62,6 +70,10 @@ export interface BlockCode {
 }
 
 export interface RegionCode {
+  /** The JIT's id of the region (S.JIT_REGION while it runs). */
+  id: number;
+  /** The key bits of its translation class (JUMP_CACHE entries: 0 PL1, 1 << 9 User, 2 << 9 Hyp). */
+  cls: number;
   blocks: BlockCode[];
 }
 
@@ -93,7 +105,11 @@ const P_LEFT = 2;
 /** Inline-TLB column (see FAST_TLB) of the region's accesses and of its unprivileged ones. */
 const P_TLB = 3;
 const P_TLB_USER = 4;
-const N_PARAMS = 5;
+/** Instructions retired before this region, in the chain of regions entered from the run loop. */
+const P_RETIRED = 5;
+const N_PARAMS = 6;
+/** The region functions' type. */
+const REGION_PARAMS = binaryen.createType(new Array(N_PARAMS).fill(binaryen.i32));
 
 /**
  * One binaryen module reused for many compiles (creating one costs ~300 µs): the memory
@@ -160,6 +176,108 @@ export function compileRegions(regions: RegionCode[]): CompiledModule {
   }
 }
 
+/** Jump-cache entry words (see JUMP_CACHE). */
+const JC_PC = 0;
+const JC_KEY = 4;
+const JC_GEN = 8;
+const JC_TARGET = 12;
+/** The region table's initial size (Jit grows it). */
+export const TABLE_INITIAL = 1024;
+
+/**
+ * The dispatcher module: the table of region functions (filled by the Jit) and
+ * chain(ret, limit, left, tlb, tlbUser, retired, cls), which a region tail-calls when it
+ * leaves: it looks up R[15], the T bit and ITSTATE in the jump cache and tail-calls the
+ * region with that block if the entry is of the current epoch and the block fits the
+ * budget as goTo requires; else it returns ret, as the region would have.
+ */
+export function chainModule(): Uint8Array {
+  const m = new binaryen.Module();
+  try {
+    m.setFeatures(FEATURES);
+    m.setMemory(1, -1, null, [], false, false, "mem");
+    m.addMemoryImport("mem", "env", "mem");
+    m.addTable("table", TABLE_INITIAL, 0x1000000);
+    m.addTableExport("table", "table");
+    const i32 = binaryen.i32;
+    const get = (l: number) => m.local.get(l, i32);
+    const ld = (off: number, base = m.i32.const(0)) => m.i32.load(off, 4, base);
+    const [RET, LIMIT, LEFT, TLB, TLB_USER, RETIRED, CLS, PC, E, KEY, TARGET] = [
+      0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10,
+    ];
+    const thumb = m.i32.and(ld(S.CPSR), m.i32.const(0x20));
+    const body = m.block(null, [
+      m.local.set(PC, ld(S.R + 60)),
+      m.local.set(
+        E,
+        m.i32.add(
+          m.i32.const(JUMP_CACHE.BASE),
+          m.i32.shl(
+            // jumpCacheIndex
+            m.i32.and(
+              m.i32.xor(m.i32.shr_u(get(PC), m.i32.const(1)), m.i32.shr_u(get(PC), m.i32.const(13))),
+              m.i32.const(JUMP_CACHE.ENTRIES - 1),
+            ),
+            m.i32.const(4),
+          ),
+        ),
+      ),
+      m.local.set(KEY, ld(JC_KEY, get(E))),
+      m.if(
+        m.i32.and(
+          m.i32.and(
+            m.i32.eq(ld(JC_PC, get(E)), get(PC)),
+            // key bits: T | ITSTATE << 1 (Thumb only) | class
+            m.i32.eq(
+              m.i32.and(get(KEY), m.i32.const(0xffff)),
+              m.i32.or(
+                get(CLS),
+                m.select(
+                  thumb,
+                  m.i32.or(m.i32.const(1), m.i32.shl(ld(S.IT), m.i32.const(1))),
+                  m.i32.const(0),
+                ),
+              ),
+            ),
+          ),
+          m.i32.and(
+            m.i32.eq(ld(JC_GEN, get(E)), ld(S.JIT_GEN)),
+            m.i32.and(
+              m.i32.lt_s(get(RETIRED), get(LIMIT)),
+              m.i32.le_s(m.i32.add(get(RETIRED), m.i32.shr_u(get(KEY), m.i32.const(16))), get(LEFT)),
+            ),
+          ),
+        ),
+        m.block(null, [
+          m.i32.store(S.JIT_CHAINS, 4, m.i32.const(0), m.i32.add(ld(S.JIT_CHAINS), m.i32.const(1))),
+          m.local.set(TARGET, ld(JC_TARGET, get(E))),
+          m.return_call_indirect(
+            "table",
+            m.i32.shr_u(get(TARGET), m.i32.const(5)),
+            [
+              m.i32.and(get(TARGET), m.i32.const(31)),
+              get(LIMIT),
+              get(LEFT),
+              get(TLB),
+              get(TLB_USER),
+              get(RETIRED),
+            ],
+            REGION_PARAMS,
+            i32,
+          ),
+        ]),
+      ),
+      m.return(get(RET)),
+    ]);
+    m.addFunction("chain", binaryen.createType(new Array(7).fill(i32)), i32, [i32, i32, i32, i32], body);
+    m.addFunctionExport("chain", "chain");
+    if (!m.validate()) throw new Error("jit: the dispatcher module does not validate");
+    return m.emitBinary();
+  } finally {
+    m.dispose();
+  }
+}
+
 type Declare = (mod: string, name: string, params: number, result: boolean) => string;
 
 class RegionCompiler implements RegionEnv {
@@ -174,6 +292,8 @@ class RegionCompiler implements RegionEnv {
   private readonly ret: number;
   private readonly called: number;
   private readonly retired: number;
+  /** Instructions retired with the block that leaves the region (for the next region). */
+  private readonly total: number;
   /** Runtime calls emitted so far (a block with none needs no resume check). */
   private calls = 0;
   readonly tlb = P_TLB;
@@ -191,6 +311,7 @@ class RegionCompiler implements RegionEnv {
     this.ret = this.b.newLocal();
     this.called = this.b.newLocal();
     this.retired = this.b.newLocal();
+    this.total = this.b.newLocal();
   }
 
   slotLocal(slot: number): number {
@@ -286,29 +407,60 @@ class RegionCompiler implements RegionEnv {
       ),
     ]);
     for (let i = 1; i < n; i++) inner = m.block(`b${i}`, [inner, ...this.blockCode(i - 1)]);
+    const get = (l: number) => m.local.get(l, binaryen.i32);
+    const loop = m.loop("dispatch", m.block("leave", [inner, ...this.blockCode(n - 1)]));
+    const exitWords = () => [
+      this.spill(true),
+      this.setWord(S.JIT_RETIRED, get(this.retired)),
+      this.setWord(S.JIT_LAST, get(this.next)),
+    ];
     const body = [
+      this.setWord(S.JIT_REGION, m.i32.const(this.region.id)),
+      m.local.set(this.retired, get(P_RETIRED)),
       this.reload(),
-      m.local.set(this.next, m.local.get(P_ENTRY, binaryen.i32)),
+      m.local.set(this.next, get(P_ENTRY)),
       m.block("fault", [
-        m.loop("dispatch", m.block("exit", [inner, ...this.blockCode(n - 1)])),
+        m.block("exit", [
+          loop,
+          // leave (ret and total set): chain to the region of the next PC, if the
+          // runtime agrees that the run loop would do nothing else (as goTo)
+          ...(this.calls > 0
+            ? [
+                m.br(
+                  "exit",
+                  m.i32.and(get(this.called), m.i32.eqz(m.call(this.resumeFn(), [], binaryen.i32))),
+                ),
+              ]
+            : []),
+          ...exitWords(),
+          m.return_call(
+            this.declare("j", "chain", N_PARAMS + 1, true),
+            [
+              get(this.ret),
+              get(P_LIMIT),
+              get(P_LEFT),
+              get(P_TLB),
+              get(P_TLB_USER),
+              get(this.total),
+              m.i32.const(this.region.cls),
+            ],
+            binaryen.i32,
+          ),
+        ]),
         // exit: ret and last are set
-        this.spill(true),
-        this.setWord(S.JIT_RETIRED, m.local.get(this.retired, binaryen.i32)),
-        this.setWord(S.JIT_LAST, m.local.get(this.next, binaryen.i32)),
-        m.return(m.local.get(this.ret, binaryen.i32)),
+        ...exitWords(),
+        m.return(get(this.ret)),
       ]),
       // a memory access faulted (op and retired are set): the caller raises the fault
       this.spill(true),
       m.return(m.i32.const(0)),
     ];
     this.fillSpills();
-    m.addFunction(
-      name,
-      binaryen.createType(new Array(N_PARAMS).fill(binaryen.i32)),
-      binaryen.i32,
-      this.locals,
-      m.block(null, body, binaryen.none),
-    );
+    m.addFunction(name, REGION_PARAMS, binaryen.i32, this.locals, m.block(null, body, binaryen.none));
+  }
+
+  private resumeFn(): string {
+    return this.declare("j", "resume", 0, true);
   }
 
   /** Now that every op is compiled: the spill and reload placeholders get their stores and loads. */
@@ -359,7 +511,7 @@ class RegionCompiler implements RegionEnv {
             )
           : this.goTo(() => m.i32.const(insns), fall, false),
       );
-    ops.push(m.br("exit"));
+    ops.push(this.leave(m.i32.const(insns)));
     // an op wrote the PC (ret is set): a successor whose key matches R[15], T and ITSTATE;
     // the ops up to that one retired (it need not be the last: a helper may have raised)
     const ran = () =>
@@ -381,8 +533,17 @@ class RegionCompiler implements RegionEnv {
       );
       after.push(m.if(match, this.goTo(ran, s, callsRuntime)));
     }
-    after.push(m.br("exit"));
+    after.push(this.leave(ran()));
     return [m.block(pcw, ops), ...after];
+  }
+
+  /** Leave the region after the block, which retired `ran` instructions (see build: chaining). */
+  private leave(ran: binaryen.ExpressionRef): binaryen.ExpressionRef {
+    const m = this.m;
+    return m.block(null, [
+      m.local.set(this.total, m.i32.add(m.local.get(this.retired, binaryen.i32), ran)),
+      m.br("leave"),
+    ]);
   }
 
   /**
@@ -406,7 +567,7 @@ class RegionCompiler implements RegionEnv {
         m.if(
           m.local.get(this.called, binaryen.i32),
           m.block(null, [
-            m.br("exit", m.i32.eqz(m.call(this.declare("j", "resume", 0, true), [], binaryen.i32))),
+            m.br("exit", m.i32.eqz(m.call(this.resumeFn(), [], binaryen.i32))),
             m.local.set(this.called, m.i32.const(0)),
           ]),
         ),

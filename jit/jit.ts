@@ -4,6 +4,10 @@
 // place of execOps. A region is entered at any of its blocks and runs until it leaves
 // its blocks or must give control back (see compile.ts).
 //
+// Regions chain into each other inside wasm (compile.ts chainModule): exec fills the jump
+// cache with the block it enters, and a region leaving for a PC that is there tail-calls
+// its region without coming back to the run loop.
+//
 // Invalidation: compiled code hangs off interpreter Blocks. A block that is dropped (code
 // write, flush) is never looked up again; a region whose member died is checked before
 // it runs (the interpreter's invalidation counters act as an epoch) and dropped.
@@ -11,7 +15,7 @@
 import { setFlagsFromString } from "node:v8";
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from "node:worker_threads";
 import { type Cpu, GuestAbort } from "../src/cpu/cpu.js";
-import { FAST_TLB, S } from "../src/cpu/state.js";
+import { FAST_TLB, JUMP_CACHE, jumpCacheIndex, S } from "../src/cpu/state.js";
 import type { Block, Interpreter } from "../src/interp/interp.js";
 import { H, type Helper } from "../src/sem/helpers.js";
 import type { BlockCode, CompiledModule, RegionCode } from "./compile.js";
@@ -20,10 +24,10 @@ import type { CompileRequest, CompileResult } from "./worker.js";
 export type JitMode = "off" | "on" | "always";
 
 /**
- * Builds a module from regions: compile.ts in this thread (loaded on demand, it brings
- * binaryen), or null to compile in a worker thread.
+ * Builds modules: compile.ts in this thread (loaded on demand, it brings binaryen), or
+ * null to compile in a worker thread. `chain` builds the dispatcher (compile.ts chainModule).
  */
-export type Compiler = ((regions: RegionCode[]) => CompiledModule) | null;
+export type Compiler = { regions: (regions: RegionCode[]) => CompiledModule; chain: () => Uint8Array } | null;
 
 export interface JitOptions {
   /** on: compile blocks that ran `threshold` times; always: compile every block before its first run. */
@@ -65,22 +69,38 @@ export interface JitStats {
   execs: number;
   /** Instructions retired in compiled code. */
   insns: number;
+  /** Regions entered from another region through the jump cache (not from the run loop). */
+  chains: number;
 }
 
-/** (entry, limit, left, inline-TLB column of the accesses, column of the unprivileged ones) -> as execOps. */
-type RegionFn = (entry: number, limit: number, left: number, tlb: number, tlbUser: number) => number;
+/**
+ * (entry, limit, left, inline-TLB column of the accesses, column of the unprivileged ones,
+ * instructions retired before it) -> as execOps.
+ */
+type RegionFn = (
+  entry: number,
+  limit: number,
+  left: number,
+  tlb: number,
+  tlbUser: number,
+  retired: number,
+) => number;
 
 interface Region {
   fn: RegionFn;
   blocks: Block[];
   /** Interpreter invalidation epoch at which every member was last seen alive. */
   epoch: number;
+  /** Its id (S.JIT_REGION) and its slot in the dispatcher's table. */
+  id: number;
+  slot: number;
 }
 
-/** A block's compiled code: its region and its index there. */
+/** A block's compiled code: its region, its index there, and its jump-cache key bits. */
 export interface JitCode {
   region: Region;
   idx: number;
+  key: number;
 }
 
 /** Keys of PL0 / Hyp blocks lie above these (interp.ts USER_KEY, HYP_KEY). */
@@ -90,6 +110,8 @@ const HYP_KEY = 2 ** 42;
 const keyClass = (key: number) => (key >= HYP_KEY ? 2 : key >= USER_KEY ? 1 : 0);
 const keyThumb = (key: number) => Math.floor(key / 256) % 2 === 1;
 const keyIt = (key: number) => key % 256;
+/** The jump-cache key bits of a block key (JUMP_CACHE: T | ITSTATE << 1 | class << 9). */
+const jumpKey = (key: number) => (keyThumb(key) ? 1 | (keyIt(key) << 1) : 0) | (keyClass(key) << 9);
 
 /** A region function's counts are 31-bit. */
 const clampCount = (n: number) => Math.max(0, Math.min(n, 0x3fffffff));
@@ -107,6 +129,7 @@ export class Jit {
     evictions: 0,
     execs: 0,
     insns: 0,
+    chains: 0,
   };
   readonly threshold: number;
   /** After exec(): instructions retired by the blocks before the last one, and the last block. */
@@ -123,8 +146,14 @@ export class Jit {
   /** Compiled regions not dropped, and their blocks (the code cache's size). */
   private readonly live = new Set<Region>();
   private liveBlocks = 0;
-  /** The region running now (for the clock's instruction offset). */
-  private active: Region | null = null;
+  /** Compiled code is running (for the clock's instruction offset). */
+  private running = false;
+  /** Live regions by id, the dispatcher's table of their functions and its free slots. */
+  private readonly regions = new Map<number, Region>();
+  private nextRegionId = 0;
+  private table: WebAssembly.Table | null = null;
+  private readonly freeSlots: number[] = [];
+  private nextSlot = 0;
   /** What the run loop would look at between blocks, as it was when the region was entered. */
   private entryEventAt = 0;
   private entryEpoch = 0;
@@ -140,7 +169,7 @@ export class Jit {
   /** The compile worker, its result port, and the regions of each request in flight. */
   private readonly worker: Worker | null = null;
   private readonly results: MessagePort | null = null;
-  private readonly inFlight = new Map<number, Block[][]>();
+  private readonly inFlight = new Map<number, { regions: Block[][]; firstId: number }>();
   private nextRequest = 0;
 
   constructor(
@@ -163,9 +192,11 @@ export class Jit {
       m: this.memoryImports(),
       j: { resume: () => this.resume() },
     };
-    // helpers that read the clock inside a region: instructions retired in the region so far
+    if (compile !== null)
+      this.installChain(new WebAssembly.Module(compile.chain() as Uint8Array<ArrayBuffer>));
+    // helpers that read the clock inside a region: instructions retired in compiled code so far
     const interpOffset = cpu.clock.insnOffset;
-    cpu.clock.insnOffset = () => (this.active !== null ? this.regionOffset(this.active) : interpOffset());
+    cpu.clock.insnOffset = () => (this.running ? this.regionOffset() : interpOffset());
     if (compile === null) {
       const { port1, port2 } = new MessageChannel();
       this.worker = new Worker(new URL("./worker.js", import.meta.url), {
@@ -199,16 +230,25 @@ export class Jit {
     const c = b.code!;
     const r = c.region;
     const cpu = this.cpu;
+    const W = this.W;
     const pl = cpu.pl;
     // the inline TLB of the regime (big-endian data: the one that never hits)
     const tlb = cpu.bigEndian ? FAST_TLB.NONE : pl === 2 ? FAST_TLB.HYP : FAST_TLB.PL10;
     this.stats.execs++;
-    this.active = r;
+    this.running = true;
+    const epoch = this.epoch();
     this.entryEventAt = cpu.clock.eventAt;
-    this.entryEpoch = this.epoch();
+    this.entryEpoch = epoch;
     this.entryPl = pl;
     this.entryMmuOn = cpu.mmuOn;
     this.entryBigEndian = cpu.bigEndian;
+    // regions leaving for this block come here directly from now on (while the epoch holds)
+    W[S.JIT_GEN >> 2] = epoch;
+    const e = (JUMP_CACHE.BASE >> 2) + jumpCacheIndex(b.pc) * (JUMP_CACHE.ENTRY_BYTES >> 2);
+    W[e] = b.pc;
+    W[e + 1] = c.key | (b.insns << 16);
+    W[e + 2] = epoch;
+    W[e + 3] = (r.slot << 5) | c.idx;
     let ret: number;
     try {
       ret = r.fn(
@@ -217,21 +257,23 @@ export class Jit {
         clampCount(left),
         pl === 0 ? tlb + FAST_TLB.USER : tlb,
         tlb + FAST_TLB.USER,
+        0,
       );
-      if (this.W[S.JIT_FAULT >> 2] !== 0) {
-        this.W[S.JIT_FAULT >> 2] = 0;
+      if (W[S.JIT_FAULT >> 2] !== 0) {
+        W[S.JIT_FAULT >> 2] = 0;
         throw this.pending;
       }
     } catch (e) {
-      const p = this.W[S.JIT_OP >> 2]!;
-      this.last = blockOf(r, p);
-      this.account(this.W[S.JIT_RETIRED >> 2]!, pl);
+      const p = W[S.JIT_OP >> 2]!;
+      this.last = blockOf(this.regions.get(W[S.JIT_REGION >> 2]!)!, p);
+      this.account(W[S.JIT_RETIRED >> 2]!, pl);
       cpu.faultOp = p;
       throw e;
     } finally {
-      this.active = null;
+      this.running = false;
     }
-    const last = r.blocks[this.W[S.JIT_LAST >> 2]!]!;
+    const last = this.regions.get(W[S.JIT_REGION >> 2]!)!.blocks[W[S.JIT_LAST >> 2]!]!;
+    this.stats.chains = W[S.JIT_CHAINS >> 2]! >>> 0;
     this.last = last;
     this.account(this.W[S.JIT_RETIRED >> 2]!, pl);
     this.stats.insns += ((ret < 0 ? ~ret : ret) - last.start) / 8; // the run loop counts it
@@ -267,12 +309,16 @@ export class Jit {
     if (this.results !== null && this.inFlight.size > 0) {
       for (let msg = receiveMessageOnPort(this.results); msg; msg = receiveMessageOnPort(this.results)) {
         const res = msg.message as CompileResult;
-        const regions = this.inFlight.get(res.id)!;
+        if ("chain" in res) {
+          this.installChain(res.chain); // the worker's first message, before any region
+          continue;
+        }
+        const req = this.inFlight.get(res.id)!;
         this.inFlight.delete(res.id);
         this.stats.compileMs += res.ms;
         if ("error" in res) throw new Error(`jit: compile worker: ${res.error}`);
         const t0 = performance.now();
-        this.install(regions, res.module);
+        this.install(req.regions, req.firstId, res.module);
         this.stats.mainMs += performance.now() - t0;
       }
     }
@@ -288,6 +334,13 @@ export class Jit {
     }
   }
 
+  /** The dispatcher's instance: its chain() for the regions, its table for their functions. */
+  private installChain(module: WebAssembly.Module): void {
+    const ex = new WebAssembly.Instance(module, { env: { mem: this.cpu.memory } }).exports;
+    this.table = ex.table as WebAssembly.Table;
+    (this.imports.j as Record<string, unknown>).chain = ex.chain;
+  }
+
   /** Stop the compile worker (results still in flight are dropped). */
   close(): void {
     void this.worker?.terminate();
@@ -301,9 +354,9 @@ export class Jit {
     this.stats.insns += retired;
   }
 
-  /** Instructions retired in the running region before the op that called out. */
-  private regionOffset(r: Region): number {
-    const f = blockOf(r, this.W[S.JIT_OP >> 2]!);
+  /** Instructions retired in compiled code before the op that called out. */
+  private regionOffset(): number {
+    const f = blockOf(this.regions.get(this.W[S.JIT_REGION >> 2]!)!, this.W[S.JIT_OP >> 2]!);
     return this.W[S.JIT_RETIRED >> 2]! + (this.interp.currentOp(f) - f.start) / 8;
   }
 
@@ -326,7 +379,7 @@ export class Jit {
         b.code = null;
         b.runs = 0;
       }
-    this.live.delete(r);
+    this.forget(r);
     this.liveBlocks -= r.blocks.length;
     this.stats.dropped++;
     return false;
@@ -388,23 +441,27 @@ export class Jit {
     this.stats.discarded += this.queue.length - regions.length;
     this.queue = [];
     if (regions.length === 0) return;
-    const code = this.regionCode(regions);
+    const firstId = this.nextRegionId;
+    this.nextRegionId += regions.length;
+    const code = this.regionCode(regions, firstId);
     if (this.compile === null) {
       const id = this.nextRequest++;
-      this.inFlight.set(id, regions);
+      this.inFlight.set(id, { regions, firstId });
       this.worker!.postMessage({ id, regions: code } satisfies CompileRequest);
       this.stats.mainMs += performance.now() - t0;
       return;
     }
-    const compiled = this.compile(code);
-    this.install(regions, new WebAssembly.Module(compiled.binary as Uint8Array<ArrayBuffer>));
+    const compiled = this.compile.regions(code);
+    this.install(regions, firstId, new WebAssembly.Module(compiled.binary as Uint8Array<ArrayBuffer>));
     this.stats.compileMs += performance.now() - t0;
   }
 
   /** What the compiler needs of the regions' blocks: copies of their ops, their successors in the region. */
-  private regionCode(regions: Block[][]): RegionCode[] {
+  private regionCode(regions: Block[][], firstId: number): RegionCode[] {
     const A = this.interp.arena;
-    return regions.map((blocks) => ({
+    return regions.map((blocks, i) => ({
+      id: firstId + i,
+      cls: keyClass(blocks[0]!.key) << 9,
       blocks: blocks.map((b): BlockCode => {
         const succ = [b.b1, b.b2].flatMap((s) => {
           const idx = s === null ? -1 : blocks.indexOf(s);
@@ -425,7 +482,7 @@ export class Jit {
   }
 
   /** Give the regions' blocks their compiled code (the head always, the others unless they have some). */
-  private install(regions: Block[][], module: WebAssembly.Module): void {
+  private install(regions: Block[][], firstId: number, module: WebAssembly.Module): void {
     const n = regions.reduce((a, r) => a + r.length, 0);
     if (this.liveBlocks + n > this.maxBlocks) this.evict();
     const ex = new WebAssembly.Instance(module, this.imports).exports as Record<string, RegionFn>;
@@ -438,11 +495,19 @@ export class Jit {
       }
       // a member from an older translation generation is re-checked at the first entry
       const current = blocks.every((b) => b.tgen === this.interp.tgen);
-      const region: Region = { fn: ex[`r${i}`]!, blocks, epoch: current ? epoch : -1 };
+      const fn = ex[`r${i}`]!;
+      const region: Region = {
+        fn,
+        blocks,
+        epoch: current ? epoch : -1,
+        id: firstId + i,
+        slot: this.slotFor(fn),
+      };
       blocks.forEach((b, idx) => {
-        if (b.code === null || b === blocks[0]) b.code = { region, idx };
+        if (b.code === null || b === blocks[0]) b.code = { region, idx, key: jumpKey(b.key) };
       });
       this.live.add(region);
+      this.regions.set(region.id, region);
       this.liveBlocks += blocks.length;
     });
     this.stats.regions += regions.length;
@@ -450,13 +515,35 @@ export class Jit {
     this.stats.modules++;
   }
 
+  /** A slot of the dispatcher's table holding fn. */
+  private slotFor(fn: RegionFn): number {
+    const t = this.table!;
+    const slot = this.freeSlots.pop() ?? this.nextSlot++;
+    if (slot >= t.length) t.grow(t.length);
+    t.set(slot, fn);
+    return slot;
+  }
+
+  /**
+   * A region is no longer live. Jump-cache entries may still name its slot, but only with
+   * an older epoch: it was dropped or evicted because the epoch moved on.
+   */
+  private forget(r: Region): void {
+    this.live.delete(r);
+    this.regions.delete(r.id);
+    this.table!.set(r.slot, null);
+    this.freeSlots.push(r.slot);
+  }
+
   /** The code cache is full: drop every compiled region (blocks compile again when hot). */
   private evict(): void {
-    for (const r of this.live)
+    for (const r of [...this.live]) {
       for (const b of r.blocks) {
         b.code = null;
         b.runs = 0;
       }
+      this.forget(r);
+    }
     this.live.clear();
     this.liveBlocks = 0;
     this.stats.evictions++;
@@ -535,6 +622,6 @@ export async function enableJit(interp: Interpreter, opts: JitOptions): Promise<
   // WebAssembly.Module (measured: the Linux boot 21-24 s -> 18-19 s).
   setFlagsFromString("--no-wasm-lazy-compilation");
   if (opts.mode === "on" && opts.worker) return new Jit(interp, opts, null);
-  const { compileRegions } = await import("./compile.js");
-  return new Jit(interp, opts, compileRegions);
+  const { compileRegions, chainModule } = await import("./compile.js");
+  return new Jit(interp, opts, { regions: compileRegions, chain: chainModule });
 }

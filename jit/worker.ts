@@ -4,7 +4,7 @@
 // synchronously between run slices (see Jit.poll).
 
 import { type MessagePort, parentPort, workerData } from "node:worker_threads";
-import { compileRegions, type RegionCode } from "./compile.js";
+import { chainModule, compileRegions, type RegionCode } from "./compile.js";
 
 export interface CompileRequest {
   id: number;
@@ -13,14 +13,22 @@ export interface CompileRequest {
 
 export type CompileResult =
   | { id: number; module: WebAssembly.Module; ms: number }
-  | { id: number; error: string; ms: number };
+  | { id: number; error: string; ms: number }
+  | { chain: WebAssembly.Module };
 
 const results = (workerData as { port: MessagePort }).port;
+
+// the dispatcher that region modules import (the first message, so it precedes every region)
+results.postMessage({
+  chain: new WebAssembly.Module(chainModule() as Uint8Array<ArrayBuffer>),
+} satisfies CompileResult);
 
 // Warm binaryen up while the emulator starts: a one-op region (an UNDEFINED op: a helper
 // call with its spills, and the exits)
 compileRegions([
   {
+    id: 0,
+    cls: 0,
     blocks: [
       {
         start: 0,

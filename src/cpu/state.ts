@@ -31,13 +31,18 @@ export const S = {
   /**
    * (issue 5) What compiled code leaves for the JIT's run loop (jit/compile.ts): the arena
    * index of the op that made the latest runtime call, the instructions of the blocks
-   * before the last one, the last block's index in its region, and 1 while a memory
-   * slow path's fault is pending.
+   * before the last one, the last block's index in its region, 1 while a memory slow
+   * path's fault is pending, the id of the region running (regions chain into each
+   * other), the translation epoch that jump-cache entries must carry to be used, and the
+   * count of chained region entries.
    */
   JIT_OP: 0x080,
   JIT_RETIRED: 0x084,
   JIT_LAST: 0x088,
   JIT_FAULT: 0x08c,
+  JIT_REGION: 0x090,
+  JIT_GEN: 0x094,
+  JIT_CHAINS: 0x098,
   /** Banked registers, one slot per physical register (see BANK below). */
   BANK: 0x100,
   /** SPSR per mode (see SPSR_SLOT). */
@@ -49,7 +54,7 @@ export const S = {
 } as const;
 
 /** Whether word i of the state block is guest state (not the JIT's exit words). */
-export const isGuestStateWord = (i: number): boolean => i < S.JIT_OP >> 2 || i > S.JIT_FAULT >> 2;
+export const isGuestStateWord = (i: number): boolean => i < S.JIT_OP >> 2 || i > S.JIT_CHAINS >> 2;
 
 /**
  * The inline TLBs that compiled code checks (runtime/mmu.ts keeps them in step with its
@@ -70,6 +75,20 @@ export const FAST_TLB = {
   WRITE: 4,
   ADDEND: 8,
 } as const;
+/**
+ * (issue 5) The JIT's jump cache: compiled code leaving a region looks up its next PC here
+ * and tail-calls the region that starts there (jit/compile.ts chainModule). Entries of
+ * 16 bytes indexed by a hash of the PC: [+0] PC, [+4] key bits (T, ITSTATE, translation
+ * class) | block instructions << 16, [+8] the JIT_GEN they are valid for, [+12] the
+ * region's table slot << 5 | the block's index in the region. Jit.exec fills them.
+ */
+export const JUMP_CACHE = {
+  BASE: 0x70000,
+  ENTRIES: 4096,
+  ENTRY_BYTES: 16,
+} as const;
+/** The jump cache's index of a PC (compile.ts chainModule computes the same in wasm). */
+export const jumpCacheIndex = (pc: number): number => ((pc >>> 1) ^ (pc >>> 13)) & (JUMP_CACHE.ENTRIES - 1);
 /** One byte per RAM page, non-zero while translated code may come from the page (mem/bus.ts). */
 export const CODE_PAGES = 0x800000;
 /** Guest RAM starts here inside the WebAssembly.Memory. */

@@ -204,3 +204,29 @@ describe("interpreter vs JIT when code is remapped", () => {
       expect(jitSide.jit!.stats.execs).toBeGreaterThan(0);
     }, 120_000);
 });
+
+// ---- regions entering each other ---------------------------------------------------------
+
+describe("interpreter vs JIT when compiled regions chain", () => {
+  // fixtures/src/diff_calls.S (also compared with QEMU as a directed fixture): calls and
+  // returns between functions in ARM and Thumb; every return is an indirect branch out of
+  // a region, which the dispatcher follows into the caller's region.
+  const elf = () => readFileSync(new URL("../../fixtures/build/diff_calls.elf", import.meta.url));
+  for (const { name, jit } of MODES)
+    it(`diff_calls, jit ${name}`, async () => {
+      const jitSide = await side(elf(), jit, 128);
+      const diff = lockstep(await side(elf(), null, 128), jitSide, 997, 50_000_000);
+      expect(diff).toBe("");
+      if (jit.maxBlocks === undefined) expect(jitSide.jit!.stats.chains).toBeGreaterThan(10_000);
+    }, 120_000);
+
+  it("follows hundreds of thousands of region exits in one entry (tail calls, no stack growth)", async () => {
+    const jitSide = await side(elf(), { mode: "always" }, 128);
+    // one slice for the whole program: only budget checks and calls out bring it back
+    const diff = lockstep(await side(elf(), null, 128), jitSide, 10_000_000, 50_000_000);
+    expect(diff).toBe("");
+    const s = jitSide.jit!.stats;
+    expect(s.chains).toBeGreaterThan(500_000);
+    expect(s.chains / s.execs).toBeGreaterThan(10_000);
+  }, 120_000);
+});
