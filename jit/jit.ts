@@ -96,22 +96,16 @@ interface Region {
   slot: number;
 }
 
-/** A block's compiled code: its region, its index there, and its jump-cache key bits. */
+/** A block's compiled code: its region and its index there. */
 export interface JitCode {
   region: Region;
   idx: number;
-  key: number;
 }
 
-/** Keys of PL0 / Hyp blocks lie above these (interp.ts USER_KEY, HYP_KEY). */
-const USER_KEY = 2 ** 41;
-const HYP_KEY = 2 ** 42;
-/** Translation class of a block key: 0 PL1, 1 User, 2 Hyp (the run loop never mixes them). */
-const keyClass = (key: number) => (key >= HYP_KEY ? 2 : key >= USER_KEY ? 1 : 0);
-const keyThumb = (key: number) => Math.floor(key / 256) % 2 === 1;
-const keyIt = (key: number) => key % 256;
-/** The jump-cache key bits of a block key (JUMP_CACHE: T | ITSTATE << 1 | class << 9). */
-const jumpKey = (key: number) => (keyThumb(key) ? 1 | (keyIt(key) << 1) : 0) | (keyClass(key) << 9);
+/** A block's translation class: 0 PL1, 1 User, 2 Hyp (the run loop never mixes them); see blockMeta. */
+const blockClass = (b: Block) => b.meta >> 9;
+const blockThumb = (b: Block) => (b.meta & 1) !== 0;
+const blockIt = (b: Block) => (b.meta >> 1) & 0xff;
 
 /** A region function's counts are 31-bit. */
 const clampCount = (n: number) => Math.max(0, Math.min(n, 0x3fffffff));
@@ -246,7 +240,7 @@ export class Jit {
     W[S.JIT_GEN >> 2] = epoch;
     const e = (JUMP_CACHE.BASE >> 2) + jumpCacheIndex(b.pc) * (JUMP_CACHE.ENTRY_BYTES >> 2);
     W[e] = b.pc;
-    W[e + 1] = c.key | (b.insns << 16);
+    W[e + 1] = b.meta | (b.insns << 16); // the meta bits are the jump cache's key bits
     W[e + 2] = epoch;
     W[e + 3] = (r.slot << 5) | c.idx;
     let ret: number;
@@ -407,7 +401,7 @@ export class Jit {
    * compiled or being compiled (a block compiled elsewhere is reached through the run loop).
    */
   private regionOf(h: Block): Block[] {
-    const cls = keyClass(h.key);
+    const cls = blockClass(h);
     const members = [h];
     this.claimed.add(h);
     if (this.always) return members;
@@ -419,7 +413,7 @@ export class Jit {
           s !== null &&
           !s.dead &&
           !members.includes(s) &&
-          keyClass(s.key) === cls &&
+          blockClass(s) === cls &&
           s.code === null &&
           s.tgen === this.interp.tgen &&
           !this.claimed.has(s) &&
@@ -461,18 +455,16 @@ export class Jit {
     const A = this.interp.arena;
     return regions.map((blocks, i) => ({
       id: firstId + i,
-      cls: keyClass(blocks[0]!.key) << 9,
+      cls: blockClass(blocks[0]!) << 9,
       blocks: blocks.map((b): BlockCode => {
         const succ = [b.b1, b.b2].flatMap((s) => {
           const idx = s === null ? -1 : blocks.indexOf(s);
-          return idx < 0
-            ? []
-            : [{ idx, pc: s!.pc, thumb: keyThumb(s!.key), it: keyIt(s!.key), insns: s!.insns }];
+          return idx < 0 ? [] : [{ idx, pc: s!.pc, thumb: blockThumb(s!), it: blockIt(s!), insns: s!.insns }];
         });
         return {
           start: b.start,
           ops: A.slice(b.start, b.end),
-          thumb: keyThumb(b.key),
+          thumb: blockThumb(b),
           endAddr: b.endAddr,
           itAfter: b.itAfter,
           succ,
@@ -504,7 +496,7 @@ export class Jit {
         slot: this.slotFor(fn),
       };
       blocks.forEach((b, idx) => {
-        if (b.code === null || b === blocks[0]) b.code = { region, idx, key: jumpKey(b.key) };
+        if (b.code === null || b === blocks[0]) b.code = { region, idx };
       });
       this.live.add(region);
       this.regions.set(region.id, region);

@@ -44,6 +44,8 @@ export interface Encoding {
   mask: number;
   value: number;
   fixedBits: number;
+  /** A32 pattern with a condition field (cond 15 is the unconditional space, not this). */
+  condField: boolean;
   letters: { name: string; bits: number[] }[];
   decode: (x: Letters, raw: number, ctx: DecodeCtx) => DecodeResult;
 }
@@ -81,6 +83,7 @@ export function enc(
     mask: mask >>> 0,
     value: value >>> 0,
     fixedBits,
+    condField: isa === "A32" && pat.startsWith("cccc"),
     letters: [...letters].map(([name, bits]) => ({ name, bits })),
     decode,
   };
@@ -89,6 +92,36 @@ export function enc(
   let i = list.length;
   while (i > 0 && list[i - 1]!.fixedBits < fixedBits) i--;
   list.splice(i, 0, e);
+  BUCKETS[isa].length = 0;
+}
+
+/**
+ * Candidate encodings by a few key bits of the word (A32: bits 27-20 and 7-4; T32: the
+ * first halfword's bits 15-4; T16: bits 15-6), in ENCODINGS order: the encodings whose
+ * fixed bits agree with the key. Built per key on first use; decoding scans only these.
+ */
+const BUCKET_BITS: Record<Isa, { mask: number; key: (raw: number) => number; raw: (key: number) => number }> =
+  {
+    A32: {
+      mask: 0x0ff000f0,
+      key: (w) => ((w >>> 16) & 0xff0) | ((w >>> 4) & 0xf),
+      raw: (k) => ((k & 0xff0) << 16) | ((k & 0xf) << 4),
+    },
+    T32: { mask: 0xfff00000 | 0, key: (w) => w >>> 20, raw: (k) => k << 20 },
+    T16: { mask: 0xffc0, key: (w) => w >>> 6, raw: (k) => k << 6 },
+  };
+const BUCKETS: Record<Isa, (Encoding[] | undefined)[]> = { A32: [], T16: [], T32: [] };
+
+function candidates(isa: Isa, raw: number): Encoding[] {
+  const spec = BUCKET_BITS[isa];
+  const k = spec.key(raw);
+  let list = BUCKETS[isa][k];
+  if (list === undefined) {
+    const kr = spec.raw(k);
+    list = ENCODINGS[isa].filter((e) => ((kr ^ e.value) & e.mask & spec.mask) === 0);
+    BUCKETS[isa][k] = list;
+  }
+  return list;
 }
 
 function extract(e: Encoding, raw: number): Letters {
@@ -113,13 +146,35 @@ export interface DecodedOp {
   rel: number[];
 }
 
+type WordResult = DecodedOp | "undef" | "unpred";
+
+/**
+ * Decoded words by ISA and IT position (Thumb decoding depends on it): code repeats its
+ * instruction words, and blocks are decoded again after invalidation. The results are
+ * shared, never modified. Emptied when large.
+ */
+const MEMO: Map<number, WordResult>[] = Array.from({ length: 7 }, () => new Map());
+const MEMO_MAX = 1 << 18;
+
 /** Decode one instruction word; "undef" for UNDEFINED (and UNPREDICTABLE, which we treat as UNDEFINED). */
-export function decodeWord(isa: Isa, raw: number, ctx: DecodeCtx = NO_IT): DecodedOp | "undef" | "unpred" {
+export function decodeWord(isa: Isa, raw: number, ctx: DecodeCtx = NO_IT): WordResult {
   raw >>>= 0;
-  for (const e of ENCODINGS[isa]) {
+  // A32: 0; T16: 1-3, T32: 4-6 (outside an IT block, inside, last in it)
+  const memo = MEMO[isa === "A32" ? 0 : (isa === "T16" ? 1 : 4) + (ctx.inIT ? (ctx.lastInIT ? 2 : 1) : 0)]!;
+  let r = memo.get(raw);
+  if (r === undefined) {
+    if (memo.size >= MEMO_MAX) memo.clear();
+    r = decodeUncached(isa, raw, ctx);
+    memo.set(raw, r);
+  }
+  return r;
+}
+
+function decodeUncached(isa: Isa, raw: number, ctx: DecodeCtx): WordResult {
+  for (const e of candidates(isa, raw)) {
     if ((raw & e.mask) >>> 0 !== e.value) continue;
     const x = extract(e, raw);
-    if (isa === "A32" && x.c === 15 && e.pattern.startsWith("cccc")) continue;
+    if (e.condField && x.c === 15) continue;
     const r = e.decode(x, raw, ctx);
     if (r === null) continue;
     if (r === "undef" || r === "unpred") return r;
@@ -128,7 +183,7 @@ export function decodeWord(isa: Isa, raw: number, ctx: DecodeCtx = NO_IT): Decod
       if (v === undefined) throw new Error(`${r.def.name}: field ${n} not set by ${e.pattern}`);
       return v | 0;
     });
-    const cond = r.cond ?? (isa === "A32" && e.pattern.startsWith("cccc") ? x.c! : 14);
+    const cond = r.cond ?? (e.condField ? x.c! : 14);
     const rel = (r.rel ?? []).map((n) => r.def.fields.indexOf(n));
     return {
       opcode: opcodeOf(r.def, r.p ?? {}),

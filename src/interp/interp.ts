@@ -30,10 +30,8 @@ const MAX_BLOCK_INSNS = 64;
 const ARENA_WORDS = 1 << 22; // 4 Mi words = 16 MiB, ~500k ops
 
 export class Block {
-  /** Last successors (chaining): key and block. */
-  k1 = -1;
+  /** Last successors (chaining). */
   b1: Block | null = null;
-  k2 = -1;
   b2: Block | null = null;
   dead = false;
   /** (issue 5) Runs counted for the JIT, and the block's compiled code. */
@@ -48,6 +46,8 @@ export class Block {
   pa = -1;
   constructor(
     readonly key: number,
+    /** The key's parts other than the PC, as a small integer (see blockMeta). */
+    readonly meta: number,
     readonly pc: number,
     readonly start: number,
     readonly end: number,
@@ -71,15 +71,26 @@ export interface InterpStats {
   invalidations: number;
 }
 
-/** The block key: PC, Thumb bit and IT state. */
-function blockKey(pc: number, thumb: boolean, it: number): number {
-  return ((pc >>> 0) * 2 + (thumb ? 1 : 0)) * 256 + it;
+/**
+ * The block key: PC, Thumb bit and IT state, and (issue 3, 4) User and Hyp blocks apart
+ * from PL1 ones (their own instruction-fetch checks and translation regime): pc * 2^11 + meta.
+ */
+function blockKey(pc: number, meta: number): number {
+  return (pc >>> 0) * 2048 + meta;
 }
 
-/** (issue 3) Added to the key of blocks run in User mode (keys are below 2^41). */
-const USER_KEY = 2 ** 41;
-/** (issue 4) Added to the key of blocks run in Hyp mode (their own translation regime). */
-const HYP_KEY = 2 ** 42;
+/**
+ * A block key without the PC, small enough for integer compares: T | ITSTATE << 1 (Thumb
+ * only) | translation class << 9 (0 PL1, 1 User, 2 Hyp). Also the JIT's jump-cache key bits.
+ */
+export function blockMeta(thumb: boolean, it: number, cls: number): number {
+  return (thumb ? 1 | (it << 1) : 0) | (cls << 9);
+}
+
+/** Entries of the direct-mapped block lookup in front of the blocks map (a power of 2). */
+const LOOKUP_ENTRIES = 1 << 16;
+const lookupIndex = (pc: number, meta: number) =>
+  ((pc >>> 1) ^ (pc >>> 17) ^ (meta << 5)) & (LOOKUP_ENTRIES - 1);
 
 /** Core-register operand fields: an op naming r15 in one of them reads the PC through R[15]. */
 const REG_FIELDS = new Set(["rd", "rn", "rm", "rs", "rt", "rt2", "ra", "rdlo", "rdhi"]);
@@ -103,6 +114,8 @@ export class Interpreter {
   readonly arena = new Int32Array(ARENA_WORDS);
   private top = 0;
   private blocks = new Map<number, Block>();
+  /** Recently run blocks by a hash of PC and meta (dead ones are skipped): saves most map lookups. */
+  private readonly lookup: (Block | undefined)[] = new Array(LOOKUP_ENTRIES).fill(undefined);
   private pageBlocks = new Map<number, Block[]>();
   /** Blocks by the VA page of their PC (for dropping a VA range; dead ones too until then). */
   private readonly vaPageBlocks = new Map<number, Block[]>();
@@ -171,6 +184,7 @@ export class Interpreter {
   flush(): void {
     for (const b of this.blocks.values()) b.dead = true;
     this.blocks.clear();
+    this.lookup.fill(undefined);
     this.pageBlocks.clear();
     this.vaPageBlocks.clear();
     this.top = 0;
@@ -220,8 +234,22 @@ export class Interpreter {
     this.stats.invalidations++;
   }
 
+  /**
+   * The block at pc with these key bits, current in this translation generation: from the
+   * direct-mapped lookup, else the blocks map, else decoded now. Throws as translate.
+   */
+  private find(pc: number, meta: number, thumb: boolean, it: number): Block {
+    const h = lookupIndex(pc, meta);
+    let b = this.lookup[h];
+    if (b === undefined || b.pc !== pc || b.meta !== meta || b.dead) b = this.blocks.get(blockKey(pc, meta));
+    if (b !== undefined && b.tgen !== this.tgen && !this.recheck(b)) b = undefined;
+    if (b === undefined) b = this.translate(blockKey(pc, meta), meta, pc, thumb, it);
+    this.lookup[h] = b;
+    return b;
+  }
+
   /** Decode the block at the current PC. Throws GuestAbort/BusError if its first fetch fails. */
-  private translate(key: number, pc: number, thumb: boolean, it0: number): Block {
+  private translate(key: number, meta: number, pc: number, thumb: boolean, it0: number): Block {
     if (this.top + MAX_BLOCK_INSNS * OP_WORDS > this.arena.length) this.flush();
     const cpu = this.cpu;
     const A = this.arena;
@@ -301,7 +329,7 @@ export class Interpreter {
       if (ends) break;
     }
     this.top = p;
-    const b = new Block(key, pc, start, p, addr, it);
+    const b = new Block(key, meta, pc, start, p, addr, it);
     this.blocks.set(key, b);
     const vl = this.vaPageBlocks.get(pc >>> 12);
     if (vl) vl.push(b);
@@ -357,18 +385,18 @@ export class Interpreter {
         prev = null;
       }
       const hyp = mode === Mode.HYP;
-      const key = blockKey(pc, thumb, it) + (user ? USER_KEY : hyp ? HYP_KEY : 0);
-      let b: Block | null | undefined = null;
+      const meta = blockMeta(thumb, it, user ? 1 : hyp ? 2 : 0);
+      let b: Block | null = null;
       if (prev !== null) {
-        if (prev.k1 === key && prev.b1 !== null && !prev.b1.dead) b = prev.b1;
-        else if (prev.k2 === key && prev.b2 !== null && !prev.b2.dead) b = prev.b2;
+        const s1: Block | null = prev.b1;
+        const s2: Block | null = prev.b2;
+        if (s1 !== null && s1.pc === pc && s1.meta === meta && !s1.dead) b = s1;
+        else if (s2 !== null && s2.pc === pc && s2.meta === meta && !s2.dead) b = s2;
         if (b !== null && b.tgen !== this.tgen) b = null;
       }
       if (b === null) {
-        b = this.blocks.get(key);
         try {
-          if (b !== undefined && b.tgen !== this.tgen && !this.recheck(b)) b = undefined;
-          if (b === undefined) b = this.translate(key, pc, thumb, it);
+          b = this.find(pc, meta, thumb, it);
         } catch (e) {
           this.fetchFault(e, pc);
           prev = null;
@@ -376,9 +404,7 @@ export class Interpreter {
           continue;
         }
         if (prev !== null && !prev.dead) {
-          prev.k2 = prev.k1;
           prev.b2 = prev.b1;
-          prev.k1 = key;
           prev.b1 = b;
         }
       }

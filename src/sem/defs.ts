@@ -17,6 +17,8 @@ export interface InsnDef {
   base: number;
   /** Number of opcodes (product of param counts). */
   count: number;
+  /** The params' names and counts, in declaration order (opcodeOf runs for every decoded instruction). */
+  paramList: [string, number][];
 }
 
 export const MAX_FIELDS = 6;
@@ -33,7 +35,15 @@ export function defineInsn(
   if (fields.length > MAX_FIELDS) throw new Error(`${name}: too many fields`);
   let count = 1;
   for (const n of Object.values(params)) count *= n;
-  const def: InsnDef = { name, params, fields, sem, base: nextOpcode, count };
+  const def: InsnDef = {
+    name,
+    params,
+    fields,
+    sem,
+    base: nextOpcode,
+    count,
+    paramList: Object.entries(params),
+  };
   nextOpcode += count;
   DEFS.push(def);
   return def;
@@ -42,7 +52,7 @@ export function defineInsn(
 /** Opcode for a definition with concrete param values (mixed radix, in declaration order). */
 export function opcodeOf(def: InsnDef, p: Params): number {
   let idx = 0;
-  for (const [k, n] of Object.entries(def.params)) {
+  for (const [k, n] of def.paramList) {
     const v = p[k] ?? 0;
     if (v < 0 || v >= n) throw new Error(`${def.name}: param ${k}=${v} out of range`);
     idx = idx * n + v;
