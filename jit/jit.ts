@@ -482,7 +482,10 @@ export class Jit {
     regions.forEach((blocks, i) => {
       for (const b of blocks) this.claimed.delete(b);
       if (blocks.some((b) => b.dead)) {
-        this.stats.discarded++; // code was written while the module was being compiled
+        // code was written while the module was being compiled: the live blocks count
+        // their runs again, to be promoted anew (they ran past the threshold meanwhile)
+        for (const b of blocks) if (b.code === null) b.runs = 0;
+        this.stats.discarded++;
         return;
       }
       // a member from an older translation generation is re-checked at the first entry

@@ -17,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   checkImage,
   defaultCacheDir,
+  ensureInitramfs,
   FETCHED,
   type FetchResult,
   fetchImages,
@@ -206,6 +207,26 @@ describe.skipIf(!aptUsable)("hypwasm images fetch (apt)", () => {
     expect(readFileSync(join(hand, INITRAMFS_FILE)).equals(readFileSync(join(cache, INITRAMFS_FILE)))).toBe(
       true,
     );
+  });
+
+  it("the initramfs is rebuilt when busybox or the file changed, and only then", () => {
+    const hand = join(tmp(), "cache");
+    mkdirSync(hand);
+    copyFileSync(join(cache, "busybox"), join(hand, "busybox"));
+    const file = join(hand, INITRAMFS_FILE);
+    expect(ensureInitramfs(hand).written).toBe(true);
+    const built = readFileSync(file);
+    expect(built.equals(readFileSync(join(cache, INITRAMFS_FILE)))).toBe(true);
+    const mtime = statSync(file).mtimeMs;
+    expect(ensureInitramfs(hand).written).toBe(false); // the stamp says it is current
+    expect(statSync(file).mtimeMs).toBe(mtime);
+    writeFileSync(file, "edited by hand"); // the file changed: built again
+    expect(ensureInitramfs(hand).written).toBe(true);
+    expect(readFileSync(file).equals(built)).toBe(true);
+    const bb = readFileSync(join(hand, "busybox"));
+    writeFileSync(join(hand, "busybox"), Buffer.concat([bb, Buffer.from([0])])); // busybox changed
+    expect(ensureInitramfs(hand).written).toBe(true);
+    expect(readFileSync(file).equals(built)).toBe(false);
   });
 
   it("images path / list", () => {
