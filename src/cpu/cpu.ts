@@ -108,11 +108,14 @@ export class Cpu {
   readonly sys: Sysregs;
   /**
    * Retired guest instructions (exact below 2^53). A JS number, not a state-block word:
-   * the run loop adds to it once per block.
+   * the run loop adds to it once per block. Starts as -0, a heap number, so that V8 keeps
+   * the field as a double from the start: a field that starts as a small integer changes
+   * representation when it passes 2^30, which throws away all the optimized code that
+   * reads the Cpu (the interpreter's execOps included) in the middle of a boot.
    */
-  icount = 0;
-  /** (issue 4) Retired instructions by privilege level: PL0, PL1, PL2 (Hyp). */
-  readonly plInsns = [0, 0, 0];
+  icount = -0;
+  /** (issue 4) Retired instructions by privilege level: PL0, PL1, PL2 (Hyp); doubles, as icount. */
+  readonly plInsns = new Float64Array(3);
   /** Arena index of the op that was executing when a fault was thrown (set by execOps). */
   faultOp = 0;
   /** The PL1&0 regime: stage 1 (issue 3) and stage 2 (issue 4), runtime/mmu.ts. */

@@ -27,13 +27,31 @@ let warmed = false;
 
 /** Bytes of RAM (from its start) that warm-up loads and stores may touch. */
 const SCRATCH = 0x2000;
+/** Rounds of every case (different operands and conditions), and the one whose accesses fault. */
+const ROUNDS = 8;
+const FAULT_ROUND = 7;
+/** The base address of the fault round (used only where nothing is mapped around it). */
+const FAULT_BASE = 0xfff00000 | 0;
 
-/** Register values: small, zero, negative, 2^31 - 1, -2^31, large, and RAM addresses (r8, r10). */
-function regValues(round: number, ram: number): number[] {
+/**
+ * Register values: small, zero, negative, 2^31 - 1, -2^31, large, and RAM addresses (r8,
+ * r10). In the FAULT_ROUND the memory ops' base r8 is an unmapped address: every access
+ * faults (a bus error, no device sees it), so the fault path has run too.
+ */
+function regValues(round: number, ram: number, faults: boolean): number[] {
   const mix = [1, 0, -1, 0x7fffffff, -0x80000000, 0x12345678, 0xfffff000 | 0, 3];
   const r: number[] = [];
   for (let i = 0; i < 8; i++) r.push(mix[(i + round) % mix.length]!);
-  r.push((ram + 0x800) | 0, 8, (ram + 0x1000) | 1, 4, 12, 0, 0, (ram + 0x100) | 0);
+  r.push(
+    faults && round === FAULT_ROUND ? FAULT_BASE : (ram + 0x800) | 0,
+    8,
+    (ram + 0x1000) | 1,
+    4,
+    12,
+    0,
+    0,
+    (ram + 0x100) | 0,
+  );
   return r;
 }
 
@@ -103,10 +121,11 @@ export function warmUpInterpreter(cpu: Cpu, again = false): void {
     }
   }
   const A = new Int32Array(8);
-  const ROUNDS = 6;
+  const faults = [-0x100, 0, 0x100].every((d) => bus.isUnmapped(FAULT_BASE + d));
   try {
-    for (let k = 0; k < ROUNDS; k++) {
-      const regs = regValues(k, ram);
+    // twice over: V8 gives a function its feedback vector only after its first calls
+    for (let k = 0; k < 2 * ROUNDS; k++) {
+      const regs = regValues(k % ROUNDS, ram, faults);
       const flags = FLAGS[k % FLAGS.length]!;
       for (let j = 0; j < bus.u32.length && j < SCRATCH / 4; j++)
         bus.u32[(RAM_OFFSET >>> 2) + j] = regs[(j + k) % 8]!;
@@ -122,11 +141,13 @@ export function warmUpInterpreter(cpu: Cpu, again = false): void {
           A[2 + i] = fieldValue(o.def, f, i, k, ram);
         });
         // round 0: AL with no prelude work; then conditions 0..13 (pass and fail), the
-        // PC store, and Thumb ops with an ITSTATE
+        // PC store, and Thumb ops with an ITSTATE (one that makes the op word a large
+        // negative number, which V8 does not hold as a small integer)
         const cond = k === 0 ? 14 : (o.op + k) % 14;
         const thumb = k >= 4 && k % 2 === 0;
+        const it = k % ROUNDS === 6 ? 0xc8 : 0x08;
         A[0] =
-          o.op | (cond << 16) | (k % 2 ? OPW_SETPC : 0) | OPW_LEN4 | (thumb ? OPW_THUMB | (0x08 << 24) : 0);
+          o.op | (cond << 16) | (k % 2 ? OPW_SETPC : 0) | OPW_LEN4 | (thumb ? OPW_THUMB | (it << 24) : 0);
         if (thumb) W[S.CPSR >> 2] = W[S.CPSR >> 2]! | PSR.T;
         A[1] = (ram + 0x108) | 0;
         R[15] = A[1]!;

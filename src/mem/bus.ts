@@ -59,6 +59,11 @@ export class Bus {
     return off >= 0 && off < this.ramSize ? RAM_OFFSET + off : -1;
   }
 
+  /** Neither RAM nor a device: every access there is a bus error. */
+  isUnmapped(pa: number): boolean {
+    return this.ramOffset(pa) < 0 && this.device(pa) === undefined;
+  }
+
   private device(pa: number): Device | undefined {
     for (const d of this.devices) if (pa - d.base >= 0 && pa - d.base < d.size) return d;
     return undefined;
