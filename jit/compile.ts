@@ -425,12 +425,7 @@ class RegionCompiler implements RegionEnv {
           // leave (ret and total set): chain to the region of the next PC, if the
           // runtime agrees that the run loop would do nothing else (as goTo)
           ...(this.calls > 0
-            ? [
-                m.br(
-                  "exit",
-                  m.i32.and(get(this.called), m.i32.eqz(m.call(this.resumeFn(), [], binaryen.i32))),
-                ),
-              ]
+            ? [m.if(get(this.called), m.br("exit", m.i32.eqz(m.call(this.resumeFn(), [], binaryen.i32))))]
             : []),
           ...exitWords(),
           m.return_call(
