@@ -1,6 +1,8 @@
 // Runtime helpers for VFP (see src/sem/vfp.ts): access control, data processing on the
-// register file in the state block, VMRS/VMSR, VLDM/VSTM. All register access is on raw
-// words (W), never through JS numbers, so NaN payloads are preserved.
+// register file in the state block, VMRS/VMSR, VLDM/VSTM. Register values travel as raw
+// words (W) or bit patterns, never as JS numbers, so NaN payloads are preserved; the
+// exception is the fast paths, which read operands through float views but only use
+// (and write) normal values and zeros.
 
 import { HCR } from "../../../runtime/sysregs.js";
 import { type Cpu, EC, HSR_IL, HVEC, ISS_CV_AL, MF_ALIGNED } from "../../cpu/cpu.js";
@@ -24,13 +26,14 @@ import {
   sub,
   toInt,
 } from "../../fp/softfloat.js";
-import { Vop, vopChecksVec } from "../vfp_ops.js";
+import { N_VOP, Vop, vopChecksVec } from "../vfp_ops.js";
 import { coreHelpers, curInsnAddr } from "./core.js";
 
 /** Word index of S0 (= low word of D0) in cpu.W. */
 const VW = S.VFP >> 2;
 const FPSCR_W = S.FPSCR >> 2;
 const FPEXC_W = S.FPEXC >> 2;
+const CPSR_W = S.CPSR >> 2;
 
 /** FPSCR bits that hold state (QEMU: NZCV QC AHP DN FZ RMode STRIDE LEN and the cumulative flags). */
 export const FPSCR_MASK = 0xfff7009f | 0;
@@ -106,6 +109,20 @@ export function vfpDenied(cpu: Cpu, ignoreEn: boolean): number {
   return undef(cpu);
 }
 
+/**
+ * The common case of vfpDenied's checks, cheaply: not Hyp mode, CPACR.cp10 full access,
+ * no HCPTR.TCP10/TCP11 trap, FPEXC.EN set. False when vfpDenied must decide.
+ */
+function vfpOpen(cpu: Cpu, W: Int32Array): boolean {
+  const sys = cpu.sys;
+  return (
+    (W[FPEXC_W]! & FPEXC_EN) !== 0 &&
+    ((sys.cpacr >>> 20) & 3) === 3 &&
+    (sys.hcptr & 0xc00) === 0 &&
+    (W[CPSR_W]! & 0x1f) !== Mode.HYP
+  );
+}
+
 function undef(cpu: Cpu): number {
   return coreHelpers.undefinedInsn(cpu, 0, 0);
 }
@@ -116,160 +133,303 @@ function fixedResult(v: number, dp: number): bigint {
   return dp ? BigInt.asUintN(64, b) : BigInt.asUintN(32, b);
 }
 
-// Float views of the register file for the fast paths (rebuilt if the memory is replaced).
-let fbuf: ArrayBufferLike | null = null;
+// Float views of the register file for the fast paths, over the buffer of the last Cpu's
+// W (cpu.W never changes, so comparing it is enough).
+let vW: Int32Array | null = null;
 let F64V: Float64Array<ArrayBufferLike> = new Float64Array(0);
 let F32V: Float32Array<ArrayBufferLike> = new Float32Array(0);
-function views(cpu: Cpu): void {
-  const b = cpu.W.buffer;
-  if (b !== fbuf) {
-    fbuf = b;
-    F64V = new Float64Array(b, S.VFP, 32);
-    F32V = new Float32Array(b, S.VFP, 64);
-  }
+function setViews(W: Int32Array): void {
+  vW = W;
+  F64V = new Float64Array(W.buffer, S.VFP, 32);
+  F32V = new Float32Array(W.buffer, S.VFP, 64);
 }
 
-/** Is the register normal (not zero, denormal, infinite or NaN)? */
-function normD(W: Int32Array, i: number): boolean {
-  const e = (W[VW + 2 * i + 1]! >>> 20) & 0x7ff;
-  return e !== 0 && e !== 0x7ff;
-}
-function normS(W: Int32Array, i: number): boolean {
-  const e = (W[VW + i]! >>> 23) & 0xff;
-  return e !== 0 && e !== 0xff;
-}
-/** Normal or zero (a zero is exact for conversions and compares). */
-function normOrZeroD(W: Int32Array, i: number): boolean {
-  return normD(W, i) || (W[VW + 2 * i]! | (W[VW + 2 * i + 1]! << 1)) === 0;
-}
-function normOrZeroS(W: Int32Array, i: number): boolean {
-  return normS(W, i) || W[VW + i]! << 1 === 0;
-}
+const MIN64 = 2 ** -1022;
+const MIN32 = 2 ** -126;
+const MAX32 = 3.4028234663852886e38;
+/** Normal (not zero, denormal, infinite or NaN), from the value read through a float view. */
+const normD = (a: number) => Math.abs(a) >= MIN64 && Math.abs(a) < Number.POSITIVE_INFINITY;
+const normS = (a: number) => Math.abs(a) >= MIN32 && Math.abs(a) <= MAX32;
+/** Normal or zero (a zero is exact for sums, conversions and compares). */
+const nzD = (a: number) => a === 0 || normD(a);
+const nzS = (a: number) => a === 0 || normS(a);
+
+const { SLOW, IXC, out: FO } = fast;
+/** FPSCR.RMode. */
+const FPSCR_RMODE = 3 << 22;
 
 /**
- * The fast path (see src/fp/fast.ts): round to nearest, normal operands and results.
- * Returns false (having changed nothing) when the exact path is needed.
+ * The fast paths (see src/fp/fast.ts), one function per operation and precision, in a
+ * table indexed by opd = op * 2 + dp (small functions, so that V8 inlines the fast.ts
+ * arithmetic into each: a double passed to or returned from a call it does not inline is
+ * boxed). Round to nearest (`rn`; the moves, compares and conversions towards zero need
+ * not), normal operands and results. Each returns the cumulative flags raised (0 or IXC),
+ * or SLOW (having changed nothing) when the exact path is needed.
  */
-function fastDp(cpu: Cpu, op: number, dp: number, d: number, n: number, m: number, st: FpStatus): boolean {
-  const W = cpu.W;
-  views(cpu);
-  const rn = st.rmode === RMODE.RN;
-  const norm = dp ? normD : normS;
-  const nz = dp ? normOrZeroD : normOrZeroS;
-  const V = dp ? F64V : F32V;
-  const addf = dp ? fast.add64 : fast.add32;
-  const mulf = dp ? fast.mul64 : fast.mul32;
-  let x = false;
-  switch (op) {
-    case Vop.VMLA:
-    case Vop.VMLS:
-    case Vop.VNMLS:
-    case Vop.VNMLA: {
-      if (!rn || !norm(W, n) || !norm(W, m) || !nz(W, d)) return false;
-      if (!mulf(V[n]!, V[m]!)) return false;
-      const p = op === Vop.VMLS || op === Vop.VNMLA ? -fast.fr : fast.fr;
-      x = fast.fx;
-      const a = op === Vop.VNMLS || op === Vop.VNMLA ? -V[d]! : V[d]!;
-      if (!addf(a, p)) return false;
-      x ||= fast.fx;
-      break;
-    }
-    case Vop.VFMA:
-    case Vop.VFMS:
-    case Vop.VFNMA:
-    case Vop.VFNMS: {
-      if (dp || !rn || !norm(W, n) || !norm(W, m) || !nz(W, d)) return false;
-      const a = op === Vop.VFMS || op === Vop.VFNMS ? -V[n]! : V[n]!;
-      const c = op === Vop.VFNMA || op === Vop.VFNMS ? -V[d]! : V[d]!;
-      if (!fast.fma32(a, V[m]!, c)) return false;
-      x = fast.fx;
-      break;
-    }
-    case Vop.VMUL:
-    case Vop.VNMUL:
-      if (!rn || !norm(W, n) || !norm(W, m) || !mulf(V[n]!, V[m]!)) return false;
-      x = fast.fx;
-      if (op === Vop.VNMUL) {
-        V[d] = -fast.fr;
-        if (x) st.flags |= 16;
-        return true;
-      }
-      break;
-    case Vop.VADD:
-    case Vop.VSUB:
-      // a zero operand is fine: the sum is then the other operand (an exact zero result falls back)
-      if (!rn || !nz(W, n) || !nz(W, m) || !addf(V[n]!, op === Vop.VSUB ? -V[m]! : V[m]!)) return false;
-      x = fast.fx;
-      break;
-    case Vop.VDIV:
-      if (!rn || !norm(W, n) || !norm(W, m) || !(dp ? fast.div64 : fast.div32)(V[n]!, V[m]!)) return false;
-      x = fast.fx;
-      break;
-    case Vop.VSQRT:
-      if (!rn || !norm(W, m) || !(dp ? fast.sqrt64 : fast.sqrt32)(V[m]!)) return false;
-      x = fast.fx;
-      break;
-    case Vop.VCMP:
-    case Vop.VCMPE:
-    case Vop.VCMPZ:
-    case Vop.VCMPEZ: {
-      const z = op >= Vop.VCMPZ;
-      if (!nz(W, d) || (!z && !nz(W, m))) return false;
-      const a = V[d]!;
-      const b = z ? 0 : V[m]!;
-      const nzcv = a === b ? 0x6 : a < b ? 0x8 : 0x2;
-      W[FPSCR_W] = (W[FPSCR_W]! & 0x0fffffff) | (nzcv << 28);
-      return true;
-    }
-    case Vop.VCVT_FF:
-      if (dp) {
-        if (!rn || !normD(W, m) || !fast.cvt64to32(F64V[m]!)) return false;
-        F32V[d] = fast.fr;
-        if (fast.fx) st.flags |= 16;
-      } else {
-        if (!normOrZeroS(W, m)) return false;
-        F64V[d] = F32V[m]!;
-      }
-      return true;
-    case Vop.VCVTR_U32:
-    case Vop.VCVT_U32:
-    case Vop.VCVTR_S32:
-    case Vop.VCVT_S32: {
-      const rz = op === Vop.VCVT_U32 || op === Vop.VCVT_S32;
-      if ((!rz && !rn) || !nz(W, m)) return false;
-      const signed = op === Vop.VCVTR_S32 || op === Vop.VCVT_S32;
-      if (!fast.toInt32(V[m]!, signed, rz)) return false;
-      W[VW + d] = fast.fr | 0;
-      if (fast.fx) st.flags |= 16;
-      return true;
-    }
-    case Vop.VCVT_F_U32:
-    case Vop.VCVT_F_S32: {
-      const v = op === Vop.VCVT_F_S32 ? W[VW + m]! : W[VW + m]! >>> 0;
-      if (dp) F64V[d] = v;
-      else {
-        if (!rn) return false;
-        const r = Math.fround(v);
-        F32V[d] = r;
-        if (r !== v) st.flags |= 16;
-      }
-      return true;
-    }
-    default:
-      return false;
-  }
-  V[d] = fast.fr;
-  if (x) st.flags |= 16;
-  return true;
-}
+type FastOp = (W: Int32Array, op: number, d: number, n: number, m: number, rn: boolean) => number;
 
-function dataProc(cpu: Cpu, op: number, dp: number, d: number, n: number, m: number): void {
+const slow: FastOp = () => SLOW;
+
+/** VMLA, VMLS, VNMLS, VNMLA: Vd = (-)Vd + (-)(Vn * Vm), two roundings. */
+const mlaD: FastOp = (_W, op, d, n, m, rn) => {
+  const V = F64V;
+  const a = V[n]!;
+  const b = V[m]!;
+  const c = V[d]!;
+  if (!rn || !normD(a) || !normD(b) || !nzD(c)) return SLOW;
+  const x = fast.mul64(a, b);
+  if (x < 0) return SLOW;
+  const p = FO[0]!;
+  const f = fast.add64(
+    op === Vop.VNMLS || op === Vop.VNMLA ? -c : c,
+    op === Vop.VMLS || op === Vop.VNMLA ? -p : p,
+  );
+  if (f < 0) return SLOW;
+  V[d] = FO[0]!;
+  return f | x;
+};
+const mlaS: FastOp = (_W, op, d, n, m, rn) => {
+  const V = F32V;
+  const a = V[n]!;
+  const b = V[m]!;
+  const c = V[d]!;
+  if (!rn || !normS(a) || !normS(b) || !nzS(c)) return SLOW;
+  const x = fast.mul32(a, b);
+  if (x < 0) return SLOW;
+  const p = FO[0]!;
+  const f = fast.add32(
+    op === Vop.VNMLS || op === Vop.VNMLA ? -c : c,
+    op === Vop.VMLS || op === Vop.VNMLA ? -p : p,
+  );
+  if (f < 0) return SLOW;
+  V[d] = FO[0]!;
+  return f | x;
+};
+/** VFMA, VFMS, VFNMA, VFNMS (single precision only). */
+const fmaS: FastOp = (_W, op, d, n, m, rn) => {
+  const V = F32V;
+  const a = V[n]!;
+  const b = V[m]!;
+  const c = V[d]!;
+  if (!rn || !normS(a) || !normS(b) || !nzS(c)) return SLOW;
+  const f = fast.fma32(
+    op === Vop.VFMS || op === Vop.VFNMS ? -a : a,
+    b,
+    op === Vop.VFNMA || op === Vop.VFNMS ? -c : c,
+  );
+  if (f < 0) return SLOW;
+  V[d] = FO[0]!;
+  return f;
+};
+/** VMUL, VNMUL. */
+const mulD: FastOp = (_W, op, d, n, m, rn) => {
+  const V = F64V;
+  const a = V[n]!;
+  const b = V[m]!;
+  if (!rn || !normD(a) || !normD(b)) return SLOW;
+  const f = fast.mul64(a, b);
+  if (f < 0) return SLOW;
+  V[d] = op === Vop.VNMUL ? -FO[0]! : FO[0]!;
+  return f;
+};
+const mulS: FastOp = (_W, op, d, n, m, rn) => {
+  const V = F32V;
+  const a = V[n]!;
+  const b = V[m]!;
+  if (!rn || !normS(a) || !normS(b)) return SLOW;
+  const f = fast.mul32(a, b);
+  if (f < 0) return SLOW;
+  V[d] = op === Vop.VNMUL ? -FO[0]! : FO[0]!;
+  return f;
+};
+/** VADD, VSUB: a zero operand is fine, the sum is the other one (an exact zero sum falls back). */
+const addD: FastOp = (_W, op, d, n, m, rn) => {
+  const V = F64V;
+  const a = V[n]!;
+  const b = V[m]!;
+  if (!rn || !nzD(a) || !nzD(b)) return SLOW;
+  const f = fast.add64(a, op === Vop.VSUB ? -b : b);
+  if (f < 0) return SLOW;
+  V[d] = FO[0]!;
+  return f;
+};
+const addS: FastOp = (_W, op, d, n, m, rn) => {
+  const V = F32V;
+  const a = V[n]!;
+  const b = V[m]!;
+  if (!rn || !nzS(a) || !nzS(b)) return SLOW;
+  const f = fast.add32(a, op === Vop.VSUB ? -b : b);
+  if (f < 0) return SLOW;
+  V[d] = FO[0]!;
+  return f;
+};
+const divD: FastOp = (_W, _op, d, n, m, rn) => {
+  const V = F64V;
+  const a = V[n]!;
+  const b = V[m]!;
+  if (!rn || !normD(a) || !normD(b)) return SLOW;
+  const f = fast.div64(a, b);
+  if (f < 0) return SLOW;
+  V[d] = FO[0]!;
+  return f;
+};
+const divS: FastOp = (_W, _op, d, n, m, rn) => {
+  const V = F32V;
+  const a = V[n]!;
+  const b = V[m]!;
+  if (!rn || !normS(a) || !normS(b)) return SLOW;
+  const f = fast.div32(a, b);
+  if (f < 0) return SLOW;
+  V[d] = FO[0]!;
+  return f;
+};
+const sqrtD: FastOp = (_W, _op, d, _n, m, rn) => {
+  const a = F64V[m]!;
+  if (!rn || !normD(a)) return SLOW;
+  const f = fast.sqrt64(a);
+  if (f < 0) return SLOW;
+  F64V[d] = FO[0]!;
+  return f;
+};
+const sqrtS: FastOp = (_W, _op, d, _n, m, rn) => {
+  const a = F32V[m]!;
+  if (!rn || !normS(a)) return SLOW;
+  const f = fast.sqrt32(a);
+  if (f < 0) return SLOW;
+  F32V[d] = FO[0]!;
+  return f;
+};
+// The moves are on the raw words (NaN payloads preserved, no flags, no flushing).
+const movImmD: FastOp = (W, _op, d, n) => {
+  W[VW + 2 * d] = 0;
+  W[VW + 2 * d + 1] = n;
+  return 0;
+};
+const movImmS: FastOp = (W, _op, d, n) => {
+  W[VW + d] = n;
+  return 0;
+};
+const movD: FastOp = (W, _op, d, _n, m) => {
+  W[VW + 2 * d] = W[VW + 2 * m]!;
+  W[VW + 2 * d + 1] = W[VW + 2 * m + 1]!;
+  return 0;
+};
+const movS: FastOp = (W, _op, d, _n, m) => {
+  W[VW + d] = W[VW + m]!;
+  return 0;
+};
+const absD: FastOp = (W, _op, d, _n, m) => {
+  W[VW + 2 * d] = W[VW + 2 * m]!;
+  W[VW + 2 * d + 1] = W[VW + 2 * m + 1]! & 0x7fffffff;
+  return 0;
+};
+const absS: FastOp = (W, _op, d, _n, m) => {
+  W[VW + d] = W[VW + m]! & 0x7fffffff;
+  return 0;
+};
+const negD: FastOp = (W, _op, d, _n, m) => {
+  W[VW + 2 * d] = W[VW + 2 * m]!;
+  W[VW + 2 * d + 1] = W[VW + 2 * m + 1]! ^ 0x80000000;
+  return 0;
+};
+const negS: FastOp = (W, _op, d, _n, m) => {
+  W[VW + d] = W[VW + m]! ^ 0x80000000;
+  return 0;
+};
+/** VCMP, VCMPE, VCMPZ, VCMPEZ on normal or zero operands (no flags: no NaN). */
+function cmpFlags(W: Int32Array, a: number, b: number): number {
+  const nzcv = a === b ? 0x6 : a < b ? 0x8 : 0x2;
+  W[FPSCR_W] = (W[FPSCR_W]! & 0x0fffffff) | (nzcv << 28);
+  return 0;
+}
+const cmpD: FastOp = (W, op, d, _n, m) => {
+  const a = F64V[d]!;
+  const b = op >= Vop.VCMPZ ? 0 : F64V[m]!;
+  return nzD(a) && nzD(b) ? cmpFlags(W, a, b) : SLOW;
+};
+const cmpS: FastOp = (W, op, d, _n, m) => {
+  const a = F32V[d]!;
+  const b = op >= Vop.VCMPZ ? 0 : F32V[m]!;
+  return nzS(a) && nzS(b) ? cmpFlags(W, a, b) : SLOW;
+};
+/** VCVT_FF: D -> S. */
+const cvtFFD: FastOp = (_W, _op, d, _n, m, rn) => {
+  const a = F64V[m]!;
+  if (!rn || !normD(a)) return SLOW;
+  const f = fast.cvt64to32(a);
+  if (f < 0) return SLOW;
+  F32V[d] = FO[0]!;
+  return f;
+};
+/** VCVT_FF: S -> D, exact. */
+const cvtFFS: FastOp = (_W, _op, d, _n, m) => {
+  const a = F32V[m]!;
+  if (!nzS(a)) return SLOW;
+  F64V[d] = a;
+  return 0;
+};
+/** VCVT{R}.{U32,S32}: to an integer in Sd, towards zero or (VCVTR) by FPSCR. */
+const toIntD: FastOp = (W, op, d, _n, m, rn) => {
+  const rz = op === Vop.VCVT_U32 || op === Vop.VCVT_S32;
+  const a = F64V[m]!;
+  if ((!rz && !rn) || !nzD(a)) return SLOW;
+  const f = fast.toInt32(a, op === Vop.VCVTR_S32 || op === Vop.VCVT_S32, rz);
+  if (f < 0) return SLOW;
+  W[VW + d] = FO[0]! | 0;
+  return f;
+};
+const toIntS: FastOp = (W, op, d, _n, m, rn) => {
+  const rz = op === Vop.VCVT_U32 || op === Vop.VCVT_S32;
+  const a = F32V[m]!;
+  if ((!rz && !rn) || !nzS(a)) return SLOW;
+  const f = fast.toInt32(a, op === Vop.VCVTR_S32 || op === Vop.VCVT_S32, rz);
+  if (f < 0) return SLOW;
+  W[VW + d] = FO[0]! | 0;
+  return f;
+};
+/** VCVT.F64.{U32,S32}: exact. */
+const fromIntD: FastOp = (W, op, d, _n, m) => {
+  F64V[d] = op === Vop.VCVT_F_S32 ? W[VW + m]! : W[VW + m]! >>> 0;
+  return 0;
+};
+const fromIntS: FastOp = (W, op, d, _n, m, rn) => {
+  if (!rn) return SLOW;
+  const v = op === Vop.VCVT_F_S32 ? W[VW + m]! : W[VW + m]! >>> 0;
+  const r = Math.fround(v);
+  F32V[d] = r;
+  return r !== v ? IXC : 0;
+};
+
+/** FAST[op * 2 + dp]. */
+const FAST: FastOp[] = new Array<FastOp>(2 * N_VOP).fill(slow);
+function fastOp(ops: number[], s: FastOp, d: FastOp): void {
+  for (const op of ops) {
+    FAST[2 * op] = s;
+    FAST[2 * op + 1] = d;
+  }
+}
+fastOp([Vop.VMLA, Vop.VMLS, Vop.VNMLS, Vop.VNMLA], mlaS, mlaD);
+fastOp([Vop.VFMA, Vop.VFMS, Vop.VFNMA, Vop.VFNMS], fmaS, slow);
+fastOp([Vop.VMUL, Vop.VNMUL], mulS, mulD);
+fastOp([Vop.VADD, Vop.VSUB], addS, addD);
+fastOp([Vop.VDIV], divS, divD);
+fastOp([Vop.VSQRT], sqrtS, sqrtD);
+fastOp([Vop.VMOV_IMM], movImmS, movImmD);
+fastOp([Vop.VMOV], movS, movD);
+fastOp([Vop.VABS], absS, absD);
+fastOp([Vop.VNEG], negS, negD);
+fastOp([Vop.VCMP, Vop.VCMPE, Vop.VCMPZ, Vop.VCMPEZ], cmpS, cmpD);
+fastOp([Vop.VCVT_FF], cvtFFS, cvtFFD);
+fastOp([Vop.VCVTR_U32, Vop.VCVT_U32, Vop.VCVTR_S32, Vop.VCVT_S32], toIntS, toIntD);
+fastOp([Vop.VCVT_F_U32, Vop.VCVT_F_S32], fromIntS, fromIntD);
+
+/**
+ * The exact path (soft-float on bit patterns), for every operation. Exported for the
+ * tests, which hold the fast paths to it.
+ */
+export function slowDp(cpu: Cpu, op: number, dp: number, d: number, n: number, m: number): void {
   const F = dp ? F64 : F32;
   const st = fpStatus(cpu);
-  if (fastDp(cpu, op, dp, d, n, m, st)) {
-    commit(cpu, st);
-    return;
-  }
   let r: bigint;
   switch (op) {
     case Vop.VMLA:
@@ -412,10 +572,15 @@ export const vfpHelpers = {
 
   /** Data processing: opd = op * 2 + dp (see Vop). Returns 1 when it took UNDEF. */
   vfpDp(cpu: Cpu, opd: number, d: number, n: number, m: number): number {
+    const W = cpu.W;
+    const fpscr = W[FPSCR_W]!;
     const op = opd >> 1;
-    if (vopChecksVec(op) && cpu.W[FPSCR_W]! & FPSCR_LEN_STRIDE) return undef(cpu);
-    if (vfpDenied(cpu, false)) return 1;
-    dataProc(cpu, op, opd & 1, d, n, m);
+    if (fpscr & FPSCR_LEN_STRIDE && vopChecksVec(op)) return undef(cpu);
+    if (!vfpOpen(cpu, W) && vfpDenied(cpu, false)) return 1;
+    if (W !== vW) setViews(W);
+    const fl = FAST[opd]!(W, op, d, n, m, (fpscr & FPSCR_RMODE) === 0);
+    if (fl === SLOW) slowDp(cpu, op, opd & 1, d, n, m);
+    else if (fl !== 0) W[FPSCR_W] = W[FPSCR_W]! | fl;
     return 0;
   },
 
