@@ -14,6 +14,7 @@
 import binaryen from "binaryen";
 import { CODE_PAGES, FAST_TLB, RAM_OFFSET, S } from "../src/cpu/state.js";
 import type { Builder, MemOpts, Var, Width } from "../src/sem/builder.js";
+import { FPSCR_INLINE_MASK, hasInlineVfp, inlineVfpDp } from "./vfp.js";
 
 type Ref = binaryen.ExpressionRef;
 
@@ -160,6 +161,12 @@ export class WasmBuilder implements Builder<Val> {
   /** Numbers the block labels of stores (unique in the function). */
   private labels = 0;
   private readonly m: binaryen.Module;
+  /**
+   * 1 once the helper vfpOpen said that VFP data processing runs without a trap, for the
+   * inline VFP code (jit/vfp.ts); cleared by every runtime call (which may change CPACR,
+   * HCPTR, FPEXC or the mode). 0 at entry: a function's locals start at zero.
+   */
+  private readonly vfpOk: number;
 
   constructor(
     private readonly env: RegionEnv,
@@ -169,6 +176,7 @@ export class WasmBuilder implements Builder<Val> {
     private readonly nParams: number,
   ) {
     this.m = env.m;
+    this.vfpOk = this.newLocal();
   }
 
   /** Start emitting one op. */
@@ -203,8 +211,8 @@ export class WasmBuilder implements Builder<Val> {
     this.stmts[this.stmts.length - 1]!.push(s);
   }
 
-  newLocal(): number {
-    this.locals.push(binaryen.i32);
+  newLocal(type: binaryen.Type = binaryen.i32): number {
+    this.locals.push(type);
     return this.nParams + this.locals.length - 1;
   }
 
@@ -572,6 +580,10 @@ export class WasmBuilder implements Builder<Val> {
     return { t: "local", i: t };
   }
   callMayExit(helper: string, ...args: Val[]): void {
+    if (helper === "vfpDp" && args.every((a) => a.t === "k") && hasInlineVfp((args[0] as { n: number }).n)) {
+      this.vfpDp(args as { t: "k"; n: number }[]);
+      return;
+    }
     const t = this.newLocal();
     for (const s of this.helperCall(helper, args, t)) this.emit(s);
     this.emit(this.m.if(this.m.local.get(t, binaryen.i32), this.ctx.exit()));
@@ -584,7 +596,54 @@ export class WasmBuilder implements Builder<Val> {
       args.map((a) => this.expr(a)),
       binaryen.i32,
     );
-    return this.env.wrapCall(call, t, this.ctx.p);
+    return [...this.env.wrapCall(call, t, this.ctx.p), this.m.local.set(this.vfpOk, this.m.i32.const(0))];
+  }
+
+  /** vfpDp with its inline fast path (jit/vfp.ts); the helper when that path does not apply. */
+  private vfpDp(args: { t: "k"; n: number }[]): void {
+    const m = this.m;
+    const i32 = binaryen.i32;
+    const [opd, d, n, mr] = args.map((a) => a.n) as [number, number, number, number];
+    const fl = this.newLocal();
+    const slowPath = this.newLocal();
+    const ok = () => m.local.get(this.vfpOk, i32);
+    const fpscr = () => m.i32.load(S.FPSCR, 4, m.i32.const(0));
+    this.emit(m.if(m.i32.eqz(ok()), m.local.set(this.vfpOk, m.call(this.env.helper("vfpOpen", 0), [], i32))));
+    const inline = inlineVfpDp(
+      m,
+      opd,
+      d,
+      n,
+      mr,
+      fl,
+      () => this.newLocal(binaryen.f64),
+      () => this.newLocal(),
+    );
+    this.emit(
+      m.if(
+        m.i32.and(ok(), m.i32.eqz(m.i32.and(fpscr(), m.i32.const(FPSCR_INLINE_MASK)))),
+        m.block(null, inline),
+        m.local.set(fl, m.i32.const(-1)),
+      ),
+    );
+    this.emit(m.local.set(slowPath, m.i32.shr_u(m.local.get(fl, i32), m.i32.const(31))));
+    this.if(
+      { t: "local", i: slowPath },
+      () => {
+        const t = this.newLocal();
+        for (const s of this.helperCall("vfpDp", args, t)) this.emit(s);
+        this.emit(m.if(m.local.get(t, i32), this.ctx.exit()));
+      },
+      () => {
+        // the cumulative Inexact flag
+        this.emit(
+          m.if(
+            m.local.get(fl, i32),
+            m.i32.store(S.FPSCR, 4, m.i32.const(0), m.i32.or(fpscr(), m.local.get(fl, i32))),
+          ),
+        );
+      },
+    );
   }
 
   branch(target: Val): void {

@@ -565,6 +565,11 @@ export function slowDp(cpu: Cpu, op: number, dp: number, d: number, n: number, m
 }
 
 export const vfpHelpers = {
+  /** 1 when VFP data processing runs without a trap or UNDEF (the JIT's inline fast paths, jit/vfp.ts). */
+  vfpOpen(cpu: Cpu): number {
+    return vfpOpen(cpu, cpu.W) ? 1 : 0;
+  },
+
   /** Access check for the non-data-processing VFP instructions: UNDEF (returns 1) when disabled. */
   vfpAccess(cpu: Cpu, _kind: number): number {
     return vfpDenied(cpu, false);
