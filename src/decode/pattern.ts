@@ -112,7 +112,7 @@ const BUCKET_BITS: Record<Isa, { mask: number; key: (raw: number) => number; raw
   };
 const BUCKETS: Record<Isa, (Encoding[] | undefined)[]> = { A32: [], T16: [], T32: [] };
 
-function candidates(isa: Isa, raw: number): Encoding[] {
+export function candidates(isa: Isa, raw: number): Encoding[] {
   const spec = BUCKET_BITS[isa];
   const k = spec.key(raw);
   let list = BUCKETS[isa][k];
@@ -170,7 +170,8 @@ export function decodeWord(isa: Isa, raw: number, ctx: DecodeCtx = NO_IT): WordR
   return r;
 }
 
-function decodeUncached(isa: Isa, raw: number, ctx: DecodeCtx): WordResult {
+/** The decoder itself, without the memo (decodeWord; the micro benchmark measures this). */
+export function decodeUncached(isa: Isa, raw: number, ctx: DecodeCtx = NO_IT): WordResult {
   for (const e of candidates(isa, raw)) {
     if ((raw & e.mask) >>> 0 !== e.value) continue;
     const x = extract(e, raw);
