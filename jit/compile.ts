@@ -253,9 +253,9 @@ export function chainModule(): Uint8Array {
           m.local.set(TARGET, ld(JC_TARGET, get(E))),
           m.return_call_indirect(
             "table",
-            m.i32.shr_u(get(TARGET), m.i32.const(5)),
+            m.i32.shr_u(get(TARGET), m.i32.const(JUMP_CACHE.IDX_BITS)),
             [
-              m.i32.and(get(TARGET), m.i32.const(31)),
+              m.i32.and(get(TARGET), m.i32.const((1 << JUMP_CACHE.IDX_BITS) - 1)),
               get(LIMIT),
               get(LEFT),
               get(TLB),

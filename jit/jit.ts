@@ -45,8 +45,8 @@ export interface JitOptions {
 }
 
 export const DEFAULT_THRESHOLD = 1000;
-/** Blocks in a region at most. */
-const MAX_REGION_BLOCKS = 32;
+/** Blocks in a region at most (a block's index in its region has JUMP_CACHE.IDX_BITS bits). */
+const MAX_REGION_BLOCKS = 1 << JUMP_CACHE.IDX_BITS;
 
 export interface JitStats {
   /** Regions queued for compilation. */
@@ -242,7 +242,7 @@ export class Jit {
     W[e] = b.pc;
     W[e + 1] = b.meta | (b.insns << 16); // the meta bits are the jump cache's key bits
     W[e + 2] = epoch;
-    W[e + 3] = (r.slot << 5) | c.idx;
+    W[e + 3] = (r.slot << JUMP_CACHE.IDX_BITS) | c.idx;
     let ret: number;
     try {
       ret = r.fn(

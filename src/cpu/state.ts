@@ -80,12 +80,14 @@ export const FAST_TLB = {
  * and tail-calls the region that starts there (jit/compile.ts chainModule). Entries of
  * 16 bytes indexed by a hash of the PC: [+0] PC, [+4] key bits (T, ITSTATE, translation
  * class) | block instructions << 16, [+8] the JIT_GEN they are valid for, [+12] the
- * region's table slot << 5 | the block's index in the region. Jit.exec fills them.
+ * region's table slot << IDX_BITS | the block's index in the region (so a region has at
+ * most 2^IDX_BITS blocks). Jit.exec fills them.
  */
 export const JUMP_CACHE = {
   BASE: 0x70000,
   ENTRIES: 4096,
   ENTRY_BYTES: 16,
+  IDX_BITS: 5,
 } as const;
 /** The jump cache's index of a PC (compile.ts chainModule computes the same in wasm). */
 export const jumpCacheIndex = (pc: number): number => ((pc >>> 1) ^ (pc >>> 13)) & (JUMP_CACHE.ENTRIES - 1);
