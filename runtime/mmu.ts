@@ -255,6 +255,13 @@ export class Mmu {
   /** The shifts (bit n = mappings of 2^n pages) of the entries filled since the last full flush. */
   private shiftsSeen = 0;
   /**
+   * Live entries of each mapping larger than a page, by mapping (shift * 2^20 + first VA
+   * page >> shift): flushVa visits the 2^shift slots of a large mapping only when it has
+   * entries. Most TLBIMVAs are for small pages, and used to visit 512 slots for the 2 MiB
+   * blocks of the kernel's linear map every time.
+   */
+  private readonly bigMaps = new Map<number, number>();
+  /**
    * Mappings instruction fetches were translated through since the last code flush:
    * `shift * 2^20 + (VA page >>> shift)` (shift = log2(mapping size) - 12).
    */
@@ -499,6 +506,11 @@ export class Mmu {
       this.used[this.nUsed++] = i;
     }
     this.shiftsSeen |= 1 << w.shift;
+    if (this.tag[i] !== -1) this.forgetBig(i);
+    if (w.shift > 0) {
+      const k = w.shift * 0x100000 + (vp >>> w.shift);
+      this.bigMaps.set(k, (this.bigMaps.get(k) ?? 0) + 1);
+    }
     this.tag[i] = vp;
     this.pa[i] = (w.pa - (w.pa % 4096)) | 0;
     this.host[i] = this.host_.bus.ramOffset(this.pa[i]!);
@@ -525,6 +537,16 @@ export class Mmu {
     f[o + 4] = p & 8 ? base : -1;
     f[o + 5] = p & 16 ? base : -1;
     f[o + 6] = addend;
+  }
+
+  /** Live entry i is being dropped or replaced: count it out of its large mapping (bigMaps). */
+  private forgetBig(i: number): void {
+    const sh = this.shift[i]!;
+    if (sh === 0) return;
+    const k = sh * 0x100000 + (this.tag[i]! >>> sh);
+    const n = this.bigMaps.get(k)! - 1;
+    if (n === 0) this.bigMaps.delete(k);
+    else this.bigMaps.set(k, n);
   }
 
   /** Empty inline-TLB entry i (with its soft-TLB entry). */
@@ -908,6 +930,7 @@ export class Mmu {
     }
     this.nUsed = 0;
     this.shiftsSeen = 0;
+    this.bigMaps.clear();
     this.stats.flushes++;
   }
 
@@ -934,11 +957,13 @@ export class Mmu {
     if (slots < this.nUsed) {
       for (let sh = 0; sh < 32; sh++) {
         if (!((this.shiftsSeen >>> sh) & 1)) continue;
+        if (sh > 0 && !this.bigMaps.has(sh * 0x100000 + (vp >>> sh))) continue;
         const first = (vp >>> sh) << sh;
         for (let j = 0; j < 1 << sh; j++) {
           const i = (first + j) & TLB_MASK;
           const t = tag[i]!;
           if (t !== -1 && this.shift[i] === sh && t >>> sh === vp >>> sh) {
+            this.forgetBig(i);
             tag[i] = -1;
             this.dropFast(i);
           }
@@ -972,6 +997,7 @@ export class Mmu {
     while (k < this.nUsed) {
       const i = used[k]!;
       if (tag[i] === -1 || drop(i)) {
+        if (tag[i] !== -1) this.forgetBig(i);
         tag[i] = -1;
         this.listed[i] = 0;
         this.dropFast(i);
