@@ -441,7 +441,9 @@ export class Jit {
     if (this.compile === null) {
       const id = this.nextRequest++;
       this.inFlight.set(id, { regions, firstId });
-      this.worker!.postMessage({ id, regions: code } satisfies CompileRequest);
+      // the ops are copies made for the request: moved to the worker, not cloned again
+      const ops = code.flatMap((r) => r.blocks.map((b) => b.ops.buffer as ArrayBuffer));
+      this.worker!.postMessage({ id, regions: code } satisfies CompileRequest, ops);
       this.stats.mainMs += performance.now() - t0;
       return;
     }
