@@ -182,7 +182,7 @@ const JC_KEY = 4;
 const JC_GEN = 8;
 const JC_TARGET = 12;
 /** The region table's initial size (Jit grows it). */
-export const TABLE_INITIAL = 1024;
+const TABLE_INITIAL = 1024;
 
 /**
  * The dispatcher module: the table of region functions (filled by the Jit) and
@@ -218,7 +218,7 @@ export function chainModule(): Uint8Array {
               m.i32.xor(m.i32.shr_u(get(PC), m.i32.const(1)), m.i32.shr_u(get(PC), m.i32.const(13))),
               m.i32.const(JUMP_CACHE.ENTRIES - 1),
             ),
-            m.i32.const(4),
+            m.i32.const(Math.log2(JUMP_CACHE.ENTRY_BYTES)),
           ),
         ),
       ),
@@ -229,7 +229,7 @@ export function chainModule(): Uint8Array {
             m.i32.eq(ld(JC_PC, get(E)), get(PC)),
             // key bits: T | ITSTATE << 1 (Thumb only) | class
             m.i32.eq(
-              m.i32.and(get(KEY), m.i32.const(0xffff)),
+              m.i32.and(get(KEY), m.i32.const((1 << JUMP_CACHE.INSNS_SHIFT) - 1)),
               m.i32.or(
                 get(CLS),
                 m.select(
@@ -244,7 +244,10 @@ export function chainModule(): Uint8Array {
             m.i32.eq(ld(JC_GEN, get(E)), ld(S.JIT_GEN)),
             m.i32.and(
               m.i32.lt_s(get(RETIRED), get(LIMIT)),
-              m.i32.le_s(m.i32.add(get(RETIRED), m.i32.shr_u(get(KEY), m.i32.const(16))), get(LEFT)),
+              m.i32.le_s(
+                m.i32.add(get(RETIRED), m.i32.shr_u(get(KEY), m.i32.const(JUMP_CACHE.INSNS_SHIFT))),
+                get(LEFT),
+              ),
             ),
           ),
         ),

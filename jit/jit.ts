@@ -16,7 +16,14 @@ import { setFlagsFromString } from "node:v8";
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from "node:worker_threads";
 import { type Cpu, GuestAbort } from "../src/cpu/cpu.js";
 import { FAST_TLB, JUMP_CACHE, jumpCacheIndex, S } from "../src/cpu/state.js";
-import type { Block, Interpreter } from "../src/interp/interp.js";
+import {
+  type Block,
+  blockMeta,
+  type Interpreter,
+  metaClass,
+  metaIt,
+  metaThumb,
+} from "../src/interp/interp.js";
 import { H, type Helper } from "../src/sem/helpers.js";
 import type { BlockCode, CompiledModule, RegionCode } from "./compile.js";
 import type { CompileRequest, CompileResult } from "./worker.js";
@@ -101,11 +108,6 @@ export interface JitCode {
   region: Region;
   idx: number;
 }
-
-/** A block's translation class: 0 PL1, 1 User, 2 Hyp (the run loop never mixes them); see blockMeta. */
-const blockClass = (b: Block) => b.meta >> 9;
-const blockThumb = (b: Block) => (b.meta & 1) !== 0;
-const blockIt = (b: Block) => (b.meta >> 1) & 0xff;
 
 /** A region function's counts are 31-bit. */
 const clampCount = (n: number) => Math.max(0, Math.min(n, 0x3fffffff));
@@ -240,7 +242,7 @@ export class Jit {
     W[S.JIT_GEN >> 2] = epoch;
     const e = (JUMP_CACHE.BASE >> 2) + jumpCacheIndex(b.pc) * (JUMP_CACHE.ENTRY_BYTES >> 2);
     W[e] = b.pc;
-    W[e + 1] = b.meta | (b.insns << 16); // the meta bits are the jump cache's key bits
+    W[e + 1] = b.meta | (b.insns << JUMP_CACHE.INSNS_SHIFT); // the meta bits are the jump cache's key bits
     W[e + 2] = epoch;
     W[e + 3] = (r.slot << JUMP_CACHE.IDX_BITS) | c.idx;
     let ret: number;
@@ -401,7 +403,7 @@ export class Jit {
    * compiled or being compiled (a block compiled elsewhere is reached through the run loop).
    */
   private regionOf(h: Block): Block[] {
-    const cls = blockClass(h);
+    const cls = metaClass(h.meta); // the run loop never mixes translation classes
     const members = [h];
     this.claimed.add(h);
     if (this.always) return members;
@@ -413,7 +415,7 @@ export class Jit {
           s !== null &&
           !s.dead &&
           !members.includes(s) &&
-          blockClass(s) === cls &&
+          metaClass(s.meta) === cls &&
           s.code === null &&
           s.tgen === this.interp.tgen &&
           !this.claimed.has(s) &&
@@ -457,16 +459,18 @@ export class Jit {
     const A = this.interp.arena;
     return regions.map((blocks, i) => ({
       id: firstId + i,
-      cls: blockClass(blocks[0]!) << 9,
+      cls: blockMeta(false, 0, metaClass(blocks[0]!.meta)),
       blocks: blocks.map((b): BlockCode => {
         const succ = [b.b1, b.b2].flatMap((s) => {
           const idx = s === null ? -1 : blocks.indexOf(s);
-          return idx < 0 ? [] : [{ idx, pc: s!.pc, thumb: blockThumb(s!), it: blockIt(s!), insns: s!.insns }];
+          return idx < 0
+            ? []
+            : [{ idx, pc: s!.pc, thumb: metaThumb(s!.meta), it: metaIt(s!.meta), insns: s!.insns }];
         });
         return {
           start: b.start,
           ops: A.slice(b.start, b.end),
-          thumb: blockThumb(b),
+          thumb: metaThumb(b.meta),
           endAddr: b.endAddr,
           itAfter: b.itAfter,
           succ,

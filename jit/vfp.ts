@@ -11,18 +11,13 @@
 
 import binaryen from "binaryen";
 import { S } from "../src/cpu/state.js";
-import { EXACT_MAX, EXACT_MIN, IXC, SLOW, SPLIT_MAX } from "../src/fp/fast.js";
-import { Vop } from "../src/sem/vfp_ops.js";
+import { EXACT_MAX, EXACT_MIN, IXC, MAX32, MIN32, MIN64, SLOW, SPLIT, SPLIT_MAX } from "../src/fp/fast.js";
+import { FPSCR_LEN_STRIDE, FPSCR_RMODE, Vop } from "../src/sem/vfp_ops.js";
 
 type Ref = binaryen.ExpressionRef;
 
-const MIN64 = 2 ** -1022;
-const MIN32 = 2 ** -126;
-const MAX32 = 3.4028234663852886e38;
-const SPLIT = 134217729;
-
 /** FPSCR bits that must be clear for the inline code: RMode, LEN and STRIDE. */
-export const FPSCR_INLINE_MASK = (3 << 22) | 0x00370000;
+export const FPSCR_INLINE_MASK = FPSCR_RMODE | FPSCR_LEN_STRIDE;
 
 /** Does vfpDp(opd, ...) have inline code? */
 export function hasInlineVfp(opd: number): boolean {

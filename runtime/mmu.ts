@@ -93,6 +93,12 @@ const TLB_BITS = 12;
 const TLB_SIZE = 1 << TLB_BITS;
 const TLB_MASK = TLB_SIZE - 1;
 
+/**
+ * A mapping of 2^shift pages as a number: shift * 2^20 + (VA page >>> shift), for any VA
+ * page `vp` inside it (shift = log2(mapping size) - 12).
+ */
+const mapKey = (shift: number, vp: number) => shift * 0x100000 + (vp >>> shift);
+
 const SCTLR_M = 1;
 const SCTLR_WXN = 1 << 19;
 const SCTLR_UWXN = 1 << 20;
@@ -255,15 +261,13 @@ export class Mmu {
   /** The shifts (bit n = mappings of 2^n pages) of the entries filled since the last full flush. */
   private shiftsSeen = 0;
   /**
-   * Live entries of each mapping larger than a page, by mapping (shift * 2^20 + first VA
-   * page >> shift): flushVa visits the 2^shift slots of a large mapping only when it has
+   * Live entries of each mapping larger than a page, by mapping (mapKey): flushVa visits the 2^shift slots of a large mapping only when it has
    * entries. Most TLBIMVAs are for small pages, and used to visit 512 slots for the 2 MiB
    * blocks of the kernel's linear map every time.
    */
   private readonly bigMaps = new Map<number, number>();
   /**
-   * Mappings instruction fetches were translated through since the last code flush:
-   * `shift * 2^20 + (VA page >>> shift)` (shift = log2(mapping size) - 12).
+   * Mappings instruction fetches were translated through since the last code flush (mapKey).
    */
   private readonly codeMaps = new Set<number>();
   /** The distinct shifts in codeMaps. */
@@ -479,7 +483,7 @@ export class Mmu {
     const vp = va >>> 12;
     const i = vp & TLB_MASK;
     const sh = this.shift[i]!;
-    this.codeMaps.add(sh * 0x100000 + (vp >>> sh));
+    this.codeMaps.add(mapKey(sh, vp));
     if (user) {
       // the interpreter checked pl0CodeStale: DACR agrees with dacrPL0 on codeDomPL0
       this.dacrPL0 = this.dacr;
@@ -508,7 +512,7 @@ export class Mmu {
     this.shiftsSeen |= 1 << w.shift;
     if (this.tag[i] !== -1) this.forgetBig(i);
     if (w.shift > 0) {
-      const k = w.shift * 0x100000 + (vp >>> w.shift);
+      const k = mapKey(w.shift, vp);
       this.bigMaps.set(k, (this.bigMaps.get(k) ?? 0) + 1);
     }
     this.tag[i] = vp;
@@ -543,7 +547,7 @@ export class Mmu {
   private forgetBig(i: number): void {
     const sh = this.shift[i]!;
     if (sh === 0) return;
-    const k = sh * 0x100000 + (this.tag[i]! >>> sh);
+    const k = mapKey(sh, this.tag[i]!);
     const n = this.bigMaps.get(k)! - 1;
     if (n === 0) this.bigMaps.delete(k);
     else this.bigMaps.set(k, n);
@@ -957,7 +961,7 @@ export class Mmu {
     if (slots < this.nUsed) {
       for (let sh = 0; sh < 32; sh++) {
         if (!((this.shiftsSeen >>> sh) & 1)) continue;
-        if (sh > 0 && !this.bigMaps.has(sh * 0x100000 + (vp >>> sh))) continue;
+        if (sh > 0 && !this.bigMaps.has(mapKey(sh, vp))) continue;
         const first = (vp >>> sh) << sh;
         for (let j = 0; j < 1 << sh; j++) {
           const i = (first + j) & TLB_MASK;
@@ -973,7 +977,7 @@ export class Mmu {
     // instruction translations through a mapping that contains va: the TLB entry this
     // drops covered the whole mapping, so the code translated anywhere in it goes
     for (const sh of this.codeShifts)
-      if (this.codeMaps.has(sh * 0x100000 + (vp >>> sh))) {
+      if (this.codeMaps.has(mapKey(sh, vp))) {
         const lo = ((vp >>> sh) << sh) * 4096;
         this.codeFlushRange(lo, lo + 4096 * 2 ** sh - 1);
       }

@@ -79,7 +79,7 @@ export const FAST_TLB = {
  * (issue 5) The JIT's jump cache: compiled code leaving a region looks up its next PC here
  * and tail-calls the region that starts there (jit/compile.ts chainModule). Entries of
  * 16 bytes indexed by a hash of the PC: [+0] PC, [+4] key bits (T, ITSTATE, translation
- * class) | block instructions << 16, [+8] the JIT_GEN they are valid for, [+12] the
+ * class) | block instructions << INSNS_SHIFT, [+8] the JIT_GEN they are valid for, [+12] the
  * region's table slot << IDX_BITS | the block's index in the region (so a region has at
  * most 2^IDX_BITS blocks). Jit.exec fills them.
  */
@@ -87,6 +87,7 @@ export const JUMP_CACHE = {
   BASE: 0x70000,
   ENTRIES: 4096,
   ENTRY_BYTES: 16,
+  INSNS_SHIFT: 16,
   IDX_BITS: 5,
 } as const;
 /** The jump cache's index of a PC (compile.ts chainModule computes the same in wasm). */

@@ -26,12 +26,13 @@ export const SLOW = -1;
 /** Returned when the result is inexact (FPSCR.IXC). */
 export const IXC = 16;
 
-const MIN64 = 2 ** -1022;
-const MIN32 = 2 ** -126;
-const MAX32 = 3.4028234663852886e38;
+/** The smallest normal double and single, the largest finite single. */
+export const MIN64 = 2 ** -1022;
+export const MIN32 = 2 ** -126;
+export const MAX32 = 3.4028234663852886e38;
 
 /** Veltkamp's splitting constant for doubles: 2^27 + 1. */
-const SPLIT = 134217729;
+export const SPLIT = 134217729;
 /** Operands of TwoProduct below this magnitude: SPLIT * x cannot overflow. */
 export const SPLIT_MAX = 2 ** 995;
 /** Products of at least this magnitude: the error term of TwoProduct is representable. */

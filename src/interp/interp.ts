@@ -45,7 +45,6 @@ export class Block {
   tgen = 0;
   pa = -1;
   constructor(
-    readonly key: number,
     /** The key's parts other than the PC, as a small integer (see blockMeta). */
     readonly meta: number,
     readonly pc: number,
@@ -58,6 +57,10 @@ export class Block {
   ) {}
   get insns(): number {
     return (this.end - this.start) / OP_WORDS;
+  }
+  /** The block's key in the blocks map. */
+  get key(): number {
+    return blockKey(this.pc, this.meta);
   }
 }
 
@@ -86,6 +89,10 @@ function blockKey(pc: number, meta: number): number {
 export function blockMeta(thumb: boolean, it: number, cls: number): number {
   return (thumb ? 1 | (it << 1) : 0) | (cls << 9);
 }
+/** The parts of a block's meta: translation class (0 PL1, 1 User, 2 Hyp), T bit, ITSTATE. */
+export const metaClass = (meta: number) => meta >> 9;
+export const metaThumb = (meta: number) => (meta & 1) !== 0;
+export const metaIt = (meta: number) => (meta >> 1) & 0xff;
 
 /** Entries of the direct-mapped block lookup in front of the blocks map (a power of 2). */
 const LOOKUP_ENTRIES = 1 << 16;
@@ -243,13 +250,13 @@ export class Interpreter {
     let b = this.lookup[h];
     if (b === undefined || b.pc !== pc || b.meta !== meta || b.dead) b = this.blocks.get(blockKey(pc, meta));
     if (b !== undefined && b.tgen !== this.tgen && !this.recheck(b)) b = undefined;
-    if (b === undefined) b = this.translate(blockKey(pc, meta), meta, pc, thumb, it);
+    if (b === undefined) b = this.translate(meta, pc, thumb, it);
     this.lookup[h] = b;
     return b;
   }
 
   /** Decode the block at the current PC. Throws GuestAbort/BusError if its first fetch fails. */
-  private translate(key: number, meta: number, pc: number, thumb: boolean, it0: number): Block {
+  private translate(meta: number, pc: number, thumb: boolean, it0: number): Block {
     if (this.top + MAX_BLOCK_INSNS * OP_WORDS > this.arena.length) this.flush();
     const cpu = this.cpu;
     const A = this.arena;
@@ -329,8 +336,8 @@ export class Interpreter {
       if (ends) break;
     }
     this.top = p;
-    const b = new Block(key, meta, pc, start, p, addr, it);
-    this.blocks.set(key, b);
+    const b = new Block(meta, pc, start, p, addr, it);
+    this.blocks.set(b.key, b);
     const vl = this.vaPageBlocks.get(pc >>> 12);
     if (vl) vl.push(b);
     else this.vaPageBlocks.set(pc >>> 12, [b]);

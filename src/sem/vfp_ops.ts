@@ -2,6 +2,10 @@
 // module without side effects so the runtime helpers can import it without registering
 // the definitions (registration order fixes opcode numbers).
 
+/** FPSCR.RMode (rounding mode) and FPSCR.LEN/STRIDE (short vectors). */
+export const FPSCR_RMODE = 3 << 22;
+export const FPSCR_LEN_STRIDE = 0x00370000;
+
 /** Data-processing operations (the `op` param of VFP_DP). */
 export const Vop = {
   VMLA: 0,

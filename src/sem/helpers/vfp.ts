@@ -26,7 +26,7 @@ import {
   sub,
   toInt,
 } from "../../fp/softfloat.js";
-import { N_VOP, Vop, vopChecksVec } from "../vfp_ops.js";
+import { FPSCR_LEN_STRIDE, FPSCR_RMODE, N_VOP, Vop, vopChecksVec } from "../vfp_ops.js";
 import { coreHelpers, curInsnAddr } from "./core.js";
 
 /** Word index of S0 (= low word of D0) in cpu.W. */
@@ -37,7 +37,6 @@ const CPSR_W = S.CPSR >> 2;
 
 /** FPSCR bits that hold state (QEMU: NZCV QC AHP DN FZ RMode STRIDE LEN and the cumulative flags). */
 export const FPSCR_MASK = 0xfff7009f | 0;
-const FPSCR_LEN_STRIDE = 0x00370000;
 export const FPEXC_EN = 1 << 30;
 
 /**
@@ -144,9 +143,7 @@ function setViews(W: Int32Array): void {
   F32V = new Float32Array(W.buffer, S.VFP, 64);
 }
 
-const MIN64 = 2 ** -1022;
-const MIN32 = 2 ** -126;
-const MAX32 = 3.4028234663852886e38;
+const { MIN64, MIN32, MAX32 } = fast;
 /** Normal (not zero, denormal, infinite or NaN), from the value read through a float view. */
 const normD = (a: number) => Math.abs(a) >= MIN64 && Math.abs(a) < Number.POSITIVE_INFINITY;
 const normS = (a: number) => Math.abs(a) >= MIN32 && Math.abs(a) <= MAX32;
@@ -155,8 +152,6 @@ const nzD = (a: number) => a === 0 || normD(a);
 const nzS = (a: number) => a === 0 || normS(a);
 
 const { SLOW, IXC, out: FO } = fast;
-/** FPSCR.RMode. */
-const FPSCR_RMODE = 3 << 22;
 
 /**
  * The fast paths (see src/fp/fast.ts), one function per operation and precision, in a
