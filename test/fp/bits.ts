@@ -1,4 +1,12 @@
-// Host float <-> IEEE bit patterns for the soft-float tests.
+// Host float <-> IEEE bit patterns for the soft-float tests, and their random numbers.
+import { Rng } from "../../src/difftest/rng.js";
+
+/** Seeded uniform numbers in [0, 1) (the project's Rng). */
+export function uniform(seed: number): () => number {
+  const g = new Rng(seed);
+  return () => g.u32() / 2 ** 32;
+}
+
 const buf = new DataView(new ArrayBuffer(8));
 
 export const d2b = (x: number): bigint => {

@@ -18,19 +18,11 @@ import {
   sqrt,
   toInt,
 } from "../../src/fp/softfloat.js";
-import { d2b, f2b } from "./bits.js";
+import { d2b, f2b, uniform } from "./bits.js";
 
 const { SLOW, IXC, out } = fast;
 
 const st = (): FpStatus => ({ rmode: RMODE.RN, fz: false, dn: false, flags: 0 });
-
-function lcg(seed: number): () => number {
-  let s = seed;
-  return () => {
-    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
-    return s / 2 ** 32;
-  };
-}
 
 /**
  * When the fast path accepted (f !== SLOW): its result and flags equal the exact core's
@@ -53,7 +45,7 @@ const sqrtRef = (a: number) => (s: FpStatus) => sqrt(F64, d2b(a), s);
 
 /** Random normal values; short significands (exact cases) and wide exponents (range edges). */
 function values(n: number, single: boolean): number[] {
-  const r = lcg(12345);
+  const r = uniform(12345);
   const out: number[] = [];
   for (let i = 0; i < n; i++) {
     const bits = [1, 2, 3, 12, 24, 27, 53][Math.floor(r() * 7)]!;
@@ -114,7 +106,7 @@ describe("fast paths agree with the exact core", () => {
 
 describe("double-precision exactness by TwoProduct", () => {
   it("products whose odd parts have 54 bits in all: exact and inexact, all accepted", () => {
-    const r = lcg(7);
+    const r = uniform(7);
     const seen = { exact: 0, inexact: 0 };
     for (let i = 0; i < 20000; i++) {
       const s1 = 1 + Math.floor(r() * 53);
@@ -135,7 +127,7 @@ describe("double-precision exactness by TwoProduct", () => {
   });
 
   it("products of 53 and 55 odd bits: exact and inexact around the boundary", () => {
-    const r = lcg(8);
+    const r = uniform(8);
     for (let i = 0; i < 20000; i++) {
       const n = r() < 0.5 ? 53 : 55;
       const s1 = Math.max(1, Math.min(53, n - 1 - Math.floor(r() * 53)));
@@ -152,7 +144,7 @@ describe("double-precision exactness by TwoProduct", () => {
   });
 
   it("exact quotients (odd parts of 54 bits in all) and their inexact neighbours", () => {
-    const r = lcg(9);
+    const r = uniform(9);
     const seen = { exact: 0, inexact: 0 };
     for (let i = 0; i < 20000; i++) {
       const s1 = 1 + Math.floor(r() * 53);
@@ -176,7 +168,7 @@ describe("double-precision exactness by TwoProduct", () => {
 
   it("quotients whose rounded q * b equals a, yet are inexact", () => {
     // a / b rounded to q; q * b is rounded back to a although q * b != a exactly
-    const r = lcg(10);
+    const r = uniform(10);
     let hits = 0;
     for (let i = 0; i < 50000 && hits < 500; i++) {
       const a = odd(r, 53) * 2 ** -52;
@@ -192,7 +184,7 @@ describe("double-precision exactness by TwoProduct", () => {
   });
 
   it("square roots of perfect squares (27-bit odd roots) and their neighbours", () => {
-    const r = lcg(11);
+    const r = uniform(11);
     const seen = { exact: 0, inexact: 0 };
     for (let i = 0; i < 20000; i++) {
       const bits = 1 + Math.floor(r() * 27);
@@ -217,7 +209,7 @@ describe("double-precision exactness by TwoProduct", () => {
   });
 
   it("near the splitting overflow and the error-term underflow", () => {
-    const r = lcg(12);
+    const r = uniform(12);
     let used = 0;
     const edges = [
       -1022, -1021, -1000, -990, -985, -970, -969, -968, -967, -900, 900, 990, 993, 994, 995, 996, 1000, 1022,
@@ -309,7 +301,7 @@ describe("double-precision exactness by TwoProduct", () => {
 
 describe("single-precision fused multiply-add fast path", () => {
   it("agrees with the exact core", () => {
-    const r = lcg(99);
+    const r = uniform(99);
     const val = () => {
       const bits = [1, 3, 12, 24][Math.floor(r() * 4)]!;
       const m = Math.floor(r() * 2 ** bits) + 1;

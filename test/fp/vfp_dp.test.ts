@@ -11,17 +11,10 @@ import { Machine } from "../../src/board/machine.js";
 import { S } from "../../src/cpu/state.js";
 import { FPEXC_EN, slowDp, vfpHelpers } from "../../src/sem/helpers/vfp.js";
 import { Vop } from "../../src/sem/vfp_ops.js";
+import { uniform } from "./bits.js";
 
 const VW = S.VFP >> 2;
 const FPSCR_W = S.FPSCR >> 2;
-
-function lcg(seed: number): () => number {
-  let s = seed;
-  return () => {
-    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
-    return s / 2 ** 32;
-  };
-}
 
 /** Random raw words of a double: [lo, hi]. */
 function randD(r: () => number): [number, number] {
@@ -91,7 +84,7 @@ describe("VFP data processing: fast paths against the exact path", () => {
     const W = cpu.W;
     cpu.sys.set("CPACR", 0x00f00000);
     W[S.FPEXC >> 2] = FPEXC_EN;
-    const r = lcg(2024);
+    const r = uniform(2024);
     const regs = new Int32Array(64);
     let fastOk = 0;
     for (let t = 0; t < TRIALS; t++) {
