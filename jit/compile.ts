@@ -96,7 +96,8 @@ const FEATURES =
   binaryen.Features.MVP |
   binaryen.Features.MutableGlobals |
   binaryen.Features.SignExt |
-  binaryen.Features.TailCall;
+  binaryen.Features.TailCall |
+  binaryen.Features.SIMD128;
 
 /** Region function parameters. */
 const P_ENTRY = 0;

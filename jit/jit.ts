@@ -184,7 +184,10 @@ export class Jit {
     new Int32Array(cpu.memory.buffer, FAST_TLB.NONE, (FAST_TLB.ENTRIES * FAST_TLB.ENTRY_BYTES) / 4).fill(-1);
     this.imports = {
       env: { mem: cpu.memory },
-      h: Object.fromEntries(Object.entries(H).map(([n, f]) => [n, bindHelper(f as Helper, cpu)])),
+      h: {
+        ...Object.fromEntries(Object.entries(H).map(([n, f]) => [n, bindHelper(f as Helper, cpu)])),
+        neonLdSt1: this.neonLdSt1(),
+      },
       m: this.memoryImports(),
       j: { resume: () => this.resume() },
     };
@@ -548,6 +551,21 @@ export class Jit {
     this.live.clear();
     this.liveBlocks = 0;
     this.stats.evictions++;
+  }
+
+  /**
+   * The VLD1-4/VST1-4 helper, which is also the slow path of the inline VLD1/VST1
+   * (jit/neon.ts): a transfer that succeeded primes the inline TLB with the base
+   * address's page, as the memory imports below do, so the next ones run inline.
+   */
+  private neonLdSt1(): (sel: number, d: number, rn: number, rm: number) => number {
+    const cpu = this.cpu;
+    return (sel, d, rn, rm) => {
+      const base = cpu.R[rn]!;
+      const r = H.neonLdSt1(cpu, sel, d, rn, rm);
+      if (r === 0) cpu.tr.prime(base);
+      return r;
+    };
   }
 
   /**

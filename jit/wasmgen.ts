@@ -14,6 +14,7 @@
 import binaryen from "binaryen";
 import { CODE_PAGES, FAST_TLB, RAM_OFFSET, S } from "../src/cpu/state.js";
 import type { Builder, MemOpts, Var, Width } from "../src/sem/builder.js";
+import { copyRegs, dupCore, hasInlineNeon, inlineNeon, ldSt1Inline } from "./neon.js";
 import { FPSCR_INLINE_MASK, hasInlineVfp, inlineVfpDp } from "./vfp.js";
 
 type Ref = binaryen.ExpressionRef;
@@ -452,7 +453,7 @@ export class WasmBuilder implements Builder<Val> {
    * alignment bits of the width (a misaligned access misses: the slow path handles it, as
    * Cpu.ld32's fast path). Sets e and returns the hit condition.
    */
-  private tlbHit(addr: Val, w: Width, o: MemOpts, e: number, store: boolean): Ref {
+  private tlbHit(addr: Val, alignMask: number, o: MemOpts, e: number, store: boolean): Ref {
     const m = this.m;
     const col = o.unpriv ? this.env.tlbUser : this.env.tlb;
     // entry offset = ((addr >>> 12) & (ENTRIES - 1)) * ENTRY_BYTES
@@ -462,7 +463,7 @@ export class WasmBuilder implements Builder<Val> {
     );
     this.emit(m.local.set(e, m.i32.add(m.local.get(col, binaryen.i32), index)));
     const tag = m.i32.load(store ? FAST_TLB.WRITE : 0, 4, m.local.get(e, binaryen.i32));
-    return m.i32.eq(tag, this.expr(this.and(addr, k(~0xfff | (w / 8 - 1)))));
+    return m.i32.eq(tag, this.expr(this.and(addr, k(~0xfff | alignMask))));
   }
   /** Host byte address of addr through entry e (a hit). */
   private hostAddr(addr: Val, e: number): Ref {
@@ -492,7 +493,7 @@ export class WasmBuilder implements Builder<Val> {
       t,
       this.ctx.p,
     );
-    this.emit(m.if(this.tlbHit(addr, w, o, e, false), m.local.set(t, fast), m.block(null, slow)));
+    this.emit(m.if(this.tlbHit(addr, w / 8 - 1, o, e, false), m.local.set(t, fast), m.block(null, slow)));
     return { t: "local", i: t };
   }
   /**
@@ -520,13 +521,8 @@ export class WasmBuilder implements Builder<Val> {
     );
     const done = `st${this.labels}`;
     const miss = `sm${this.labels++}`;
-    const hit = this.tlbHit(addr, w, o, e, true);
-    // the code-page byte of host address h: CODE_PAGES + (h - RAM_OFFSET) / 4096
-    const codePage = m.i32.load8_u(
-      CODE_PAGES - RAM_OFFSET / 4096,
-      1,
-      m.i32.shr_u(m.local.get(h, binaryen.i32), m.i32.const(12)),
-    );
+    const hit = this.tlbHit(addr, w / 8 - 1, o, e, true);
+    const codePage = this.codePage(m.local.get(h, binaryen.i32));
     this.emit(
       m.block(done, [
         m.block(miss, [
@@ -539,6 +535,12 @@ export class WasmBuilder implements Builder<Val> {
         ...slow,
       ]),
     );
+  }
+
+  /** The code-page byte of host address h (non-zero: the page holds translated code). */
+  private codePage(h: Ref): Ref {
+    // CODE_PAGES + (h - RAM_OFFSET) / 4096
+    return this.m.i32.load8_u(CODE_PAGES - RAM_OFFSET / 4096, 1, this.m.i32.shr_u(h, this.m.i32.const(12)));
   }
 
   if(c: Val, then: () => void, els?: () => void): void {
@@ -584,6 +586,7 @@ export class WasmBuilder implements Builder<Val> {
       this.vfpDp(args as { t: "k"; n: number }[]);
       return;
     }
+    if (this.inlineSimd(helper, args)) return;
     const t = this.newLocal();
     for (const s of this.helperCall(helper, args, t)) this.emit(s);
     this.emit(this.m.if(this.m.local.get(t, binaryen.i32), this.ctx.exit()));
@@ -599,6 +602,74 @@ export class WasmBuilder implements Builder<Val> {
     return [...this.env.wrapCall(call, t, this.ctx.p), this.m.local.set(this.vfpOk, this.m.i32.const(0))];
   }
 
+  /**
+   * Advanced SIMD helpers with inline v128 code (jit/neon.ts), run when the FP/SIMD unit
+   * is open (vfpOpen) and, for VLD1/VST1, the inline TLB hits for the whole transfer;
+   * else the helper. False when the call has no inline form.
+   */
+  private inlineSimd(helper: string, args: Val[]): boolean {
+    const m = this.m;
+    const ks = args.map((a) => (a.t === "k" ? a.n : Number.NaN));
+    let hit: (() => Ref) | null = null;
+    let fast: () => void;
+    if (ks.every((n) => !Number.isNaN(n)) && hasInlineNeon(helper, ks))
+      fast = () => {
+        for (const s of inlineNeon(m, helper, ks)) this.emit(s);
+      };
+    else if (helper === "neonDupCore" && !Number.isNaN(ks[0]!) && !Number.isNaN(ks[1]!) && (ks[0]! & 3) < 3) {
+      const v = args[2]!;
+      fast = () => {
+        for (const s of dupCore(m, ks[0]!, ks[1]!, this.expr(v))) this.emit(s);
+      };
+    } else if (helper === "neonLdSt1" && ks.every((n) => !Number.isNaN(n)) && ldSt1Inline(ks[0]!, ks[2]!)) {
+      const [sel, d, rn, rm] = ks as [number, number, number, number];
+      const load = (sel & 1) === 1;
+      const bytes = 8 * ((sel >> 5) & 7);
+      // the inline TLB's alignment bits: the element's, or the :align hint's when larger
+      const align = Math.max(1 << ((sel >> 3) & 3), 1 << ((sel >> 11) & 7)) - 1;
+      const base = this.let(this.reg(k(rn)));
+      const e = this.newLocal();
+      const h = this.newLocal();
+      hit = () => {
+        let c = this.tlbHit(base, align, {}, e, !load);
+        if (align + 1 < bytes)
+          c = m.i32.and(
+            c,
+            m.i32.le_u(m.i32.and(this.expr(base), m.i32.const(0xfff)), m.i32.const(0x1000 - bytes)),
+          );
+        const host = m.local.tee(h, this.hostAddr(base, e), binaryen.i32);
+        return m.if(
+          c,
+          load ? m.i32.or(host, m.i32.const(1)) : m.i32.eqz(this.codePage(host)),
+          m.i32.const(0),
+        );
+      };
+      fast = () => {
+        for (const s of copyRegs(m, load, d, bytes, () => m.local.get(h, binaryen.i32))) this.emit(s);
+        if (rm !== 15) this.setReg(k(rn), this.add(base, rm === 13 ? k(bytes) : this.reg(k(rm))));
+      };
+    } else return false;
+    const ok = () => m.local.get(this.vfpOk, binaryen.i32);
+    this.askVfpOpen();
+    const go = this.newLocal();
+    this.emit(m.local.set(go, hit === null ? ok() : m.if(ok(), hit(), m.i32.const(0))));
+    this.if({ t: "local", i: go }, fast, () => {
+      const t = this.newLocal();
+      for (const s of this.helperCall(helper, args, t)) this.emit(s);
+      this.emit(m.if(m.local.get(t, binaryen.i32), this.ctx.exit()));
+    });
+    return true;
+  }
+
+  /** Unless vfpOk already says so, ask the helper vfpOpen whether the FP/SIMD unit is open. */
+  private askVfpOpen(): void {
+    const m = this.m;
+    const ok = m.local.get(this.vfpOk, binaryen.i32);
+    this.emit(
+      m.if(m.i32.eqz(ok), m.local.set(this.vfpOk, m.call(this.env.helper("vfpOpen", 0), [], binaryen.i32))),
+    );
+  }
+
   /** vfpDp with its inline fast path (jit/vfp.ts); the helper when that path does not apply. */
   private vfpDp(args: { t: "k"; n: number }[]): void {
     const m = this.m;
@@ -608,7 +679,7 @@ export class WasmBuilder implements Builder<Val> {
     const slowPath = this.newLocal();
     const ok = () => m.local.get(this.vfpOk, i32);
     const fpscr = () => m.i32.load(S.FPSCR, 4, m.i32.const(0));
-    this.emit(m.if(m.i32.eqz(ok()), m.local.set(this.vfpOk, m.call(this.env.helper("vfpOpen", 0), [], i32))));
+    this.askVfpOpen();
     const inline = inlineVfpDp(
       m,
       opd,

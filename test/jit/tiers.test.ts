@@ -63,7 +63,7 @@ const MODES: { name: string; jit: JitOptions }[] = [
 ];
 
 describe("interpreter vs JIT on random streams", () => {
-  const kinds: StreamKind[] = ["arm", "thumb", "vfp"];
+  const kinds: StreamKind[] = ["arm", "thumb", "vfp", "neon"];
   for (const kind of kinds)
     for (const { name, jit } of MODES)
       it(`${kind} streams, jit ${name}`, async () => {
@@ -95,6 +95,10 @@ const LDR_R8_R10_POST4 = 0xe49a8004;
 const STR_R8_R9 = 0xe5898000;
 const BX_LR = 0xe12fff1e;
 const SEMIHOSTING_EXIT = [0xe3a00018, ...mov32(1, 0x20026), 0xef123456];
+/** CPACR cp10/cp11 full access, ISB, FPEXC.EN (r0 clobbered): Advanced SIMD usable. */
+const ENABLE_SIMD = [0xee110f50, 0xe380060f, 0xee010f50, 0xf57ff06f, 0xe3a00101, 0xeee80a10];
+/** VLD1.32 {d16}, [r9]; VMOV.32 d16[0], r8; VST1.32 {d16}, [r9]: STR r8, [r9] through a SIMD register store. */
+const VST1_R8_R9 = [0xf469078f, 0xee008b90, 0xf449078f];
 
 /** A random data-processing or multiply instruction on r0-r7 (any condition, flags set or not). */
 function dpWord(rng: Rng): number {
@@ -120,9 +124,11 @@ function dpWord(rng: Rng): number {
 /**
  * A loop that, `outer` times, patches the first instruction of a slot with the next word
  * of a pool and then runs the slot `inner` times. The slot is either inside the inner
- * loop (the page being executed is written) or a subroutine on another page.
+ * loop (the page being executed is written) or a subroutine on another page. The patch
+ * is a word store or an Advanced SIMD register store (VST1, 8 bytes).
  */
 function smcProgram(rng: Rng): Uint8Array {
+  const simd = rng.chance(0.5);
   const near = rng.chance(0.5);
   const outer = 2 + rng.int(12);
   const inner = 1 + rng.int(9);
@@ -133,10 +139,11 @@ function smcProgram(rng: Rng): Uint8Array {
   };
   const code: number[] = [];
   const at = () => CODE + 4 * code.length;
+  if (simd) code.push(...ENABLE_SIMD);
   for (let r = 0; r < 8; r++) code.push(...mov32(r, rng.u32()));
   code.push(...mov32(9, near ? NEAR_SLOT : FAR_SLOT), ...mov32(10, POOL), movw(11, outer));
   const outerAt = at();
-  code.push(LDR_R8_R10_POST4, STR_R8_R9, movw(12, inner));
+  code.push(LDR_R8_R10_POST4, ...(simd ? VST1_R8_R9 : [STR_R8_R9]), movw(12, inner));
   const slotWords = Array.from({ length: slotLen }, () => dpWord(rng));
   if (near) {
     // pad so the inner loop starts at NEAR_SLOT
