@@ -168,6 +168,12 @@ export class WasmBuilder implements Builder<Val> {
    * HCPTR, FPEXC or the mode). 0 at entry: a function's locals start at zero.
    */
   private readonly vfpOk: number;
+  /**
+   * The op's word range (wordRange): its base, offsets, kind, and the locals holding
+   * whether the inline TLB serves all of it and the page's host addend.
+   */
+  private range: { base: Val; lo: number; bytes: number; store: boolean; ok: number; addend: number } | null =
+    null;
 
   constructor(
     private readonly env: RegionEnv,
@@ -184,6 +190,7 @@ export class WasmBuilder implements Builder<Val> {
   begin(ctx: OpContext): void {
     this.ctx = ctx;
     this.stmts = [[]];
+    this.range = null;
     for (const p of this.pending) p.length = 0; // values do not outlive their op
   }
 
@@ -471,11 +478,77 @@ export class WasmBuilder implements Builder<Val> {
     return m.i32.add(this.expr(addr), m.i32.load(FAST_TLB.ADDEND, 4, m.local.get(e, binaryen.i32)));
   }
 
-  load(w: Width, addr: Val, o: MemOpts = {}): Val {
+  /**
+   * LDM/STM: one inline-TLB check for all the words (one page, aligned, for stores no
+   * translated code in it); each access then takes the host address straight when it
+   * passed, else checks on its own (see load, store).
+   */
+  wordRange(base: Val, lo: number, bytes: number, store: boolean): void {
     const m = this.m;
-    addr = this.let(addr);
+    const i32 = binaryen.i32;
+    const first = this.let(this.add(base, k(lo)));
     const e = this.newLocal();
+    const ok = this.newLocal();
+    const addend = this.newLocal();
+    let hit = this.tlbHit(first, 3, {}, e, store);
+    if (bytes > 4)
+      hit = m.i32.and(hit, m.i32.le_u(this.expr(this.and(first, k(0xfff))), m.i32.const(0x1000 - bytes)));
+    this.emit(m.local.set(addend, m.i32.load(FAST_TLB.ADDEND, 4, m.local.get(e, i32))));
+    if (store)
+      hit = m.if(
+        hit,
+        m.i32.eqz(this.codePage(m.i32.add(this.expr(first), m.local.get(addend, i32)))),
+        m.i32.const(0),
+      );
+    this.emit(m.local.set(ok, hit));
+    this.range = { base, lo, bytes, store, ok, addend };
+  }
+
+  /** The offset of a word access at addr inside the op's range (wordRange), or undefined. */
+  private rangeOffset(w: Width, addr: Val, store: boolean): number | undefined {
+    const r = this.range;
+    if (r === null || r.store !== store || w !== 32) return undefined;
+    const off =
+      addr === r.base
+        ? 0
+        : addr.t === "bin" && addr.op === "add" && addr.a === r.base && addr.b.t === "k"
+          ? addr.b.n
+          : NaN;
+    return off >= r.lo && off <= r.lo + r.bytes - 4 && ((off - r.lo) & 3) === 0 ? off : undefined;
+  }
+
+  /**
+   * Emit the access statements that `full` emits, or, inside the op's checked word range,
+   * `direct(host address)` when the range check passed and those statements otherwise.
+   */
+  private inRange(w: Width, addr: Val, store: boolean, full: () => void, direct: (host: Ref) => Ref): void {
+    const r = this.range;
+    if (r === null || this.rangeOffset(w, addr, store) === undefined) {
+      full();
+      return;
+    }
+    const m = this.m;
+    this.stmts.push([]);
+    full();
+    const slow = this.closeBranch();
+    const host = m.i32.add(this.expr(addr), m.local.get(r.addend, binaryen.i32));
+    this.emit(m.if(m.local.get(r.ok, binaryen.i32), direct(host), slow));
+  }
+
+  load(w: Width, addr: Val, o: MemOpts = {}): Val {
     const t = this.newLocal();
+    this.inRange(
+      w,
+      addr,
+      false,
+      () => this.loadInto(t, w, this.let(addr), o),
+      (host) => this.m.local.set(t, this.m.i32.load(0, 4, host)),
+    );
+    return { t: "local", i: t };
+  }
+  private loadInto(t: number, w: Width, addr: Val, o: MemOpts): void {
+    const m = this.m;
+    const e = this.newLocal();
     const host = this.hostAddr(addr, e);
     const fast =
       w === 8
@@ -494,16 +567,23 @@ export class WasmBuilder implements Builder<Val> {
       this.ctx.p,
     );
     this.emit(m.if(this.tlbHit(addr, w / 8 - 1, o, e, false), m.local.set(t, fast), m.block(null, slow)));
-    return { t: "local", i: t };
   }
   /**
    * A store hits when the inline TLB gives the write right and the page holds no
    * translated code (CODE_PAGES); else the slow path, which also invalidates the code.
    */
   store(w: Width, addr: Val, v: Val, o: MemOpts = {}): void {
-    const m = this.m;
-    addr = this.let(addr);
     v = this.let(v);
+    this.inRange(
+      w,
+      addr,
+      true,
+      () => this.storeOf(w, this.let(addr), v, o),
+      (host) => this.m.i32.store(0, 4, host, this.expr(v)),
+    );
+  }
+  private storeOf(w: Width, addr: Val, v: Val, o: MemOpts): void {
+    const m = this.m;
     const e = this.newLocal();
     const h = this.newLocal();
     const host = m.local.get(h, binaryen.i32);

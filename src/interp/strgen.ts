@@ -150,6 +150,9 @@ export class StrBuilder implements Builder<string> {
     const flags = (o.unpriv ? 1 : 0) | (o.aligned ? 2 : 0);
     this.emit(`cpu.st${w}(${addr}, ${v}, ${flags});`);
   }
+  wordRange(): void {
+    // each access is checked on its own (Cpu.ld32/st32)
+  }
   if(c: string, then: () => void, els?: () => void): void {
     this.emit(`if (${c}) {`);
     this.depth++;

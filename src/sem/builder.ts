@@ -88,6 +88,12 @@ export interface Builder<V> {
   /** Memory access through the current translation regime; may raise a data abort. */
   load(w: Width, addr: V, o?: MemOpts): V;
   store(w: Width, addr: V, v: V, o?: MemOpts): void;
+  /**
+   * The op's next aligned word accesses (of one kind) are at base + lo ... base + lo +
+   * bytes - 4, with addresses written b.add(base, b.k(offset)) (LDM/STM): a backend may
+   * check the whole range once. The accesses themselves still say what happens.
+   */
+  wordRange(base: V, lo: number, bytes: number, store: boolean): void;
 
   if(c: V, then: () => void, els?: () => void): void;
 

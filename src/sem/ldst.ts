@@ -201,6 +201,7 @@ export const LDM = defineInsn("ldm", { mode: 4, wb: 2, kind: 3 }, ["rn", "list"]
     // registers written as loaded but the base (last) and the PC (an interworking branch)
     const regs = bitsOf(list);
     const base = b.let(b.reg(f.rn!));
+    b.wordRange(base, blockStartOffset(p.mode!, regs.length), 4 * regs.length, false);
     let baseVal: ReturnType<typeof b.k> | undefined;
     let pcVal: ReturnType<typeof b.k> | undefined;
     regs.forEach((r, j) => {
@@ -226,6 +227,7 @@ export const STM = defineInsn("stm", { mode: 4, wb: 2, user: 2 }, ["rn", "list"]
     const regs = bitsOf(list);
     const base = b.let(b.reg(f.rn!));
     const vals = regs.map((r) => b.let(b.reg(b.k(r))));
+    b.wordRange(base, blockStartOffset(p.mode!, regs.length), 4 * regs.length, true);
     vals.forEach((v, j) => {
       b.store(32, b.add(base, b.k(blockStartOffset(p.mode!, regs.length) + 4 * j)), v, AL);
     });
