@@ -13,11 +13,13 @@ import { StrBuilder } from "./strgen.js";
 import { OPW_SETPC, OPW_THUMB } from "./support.js";
 
 /**
- * The condition check inline (no call): true when condition `c` (0..13) FAILS. Flags in
- * split form (state.ts): N = NF bit 31, Z = (ZF == 0), C = CF != 0, V = VF bit 31.
- * Bit 0 of a condition inverts its even sibling (EQ/NE, CS/CC, ..., GT/LE).
+ * The condition checks inline (no call), as the cases of a switch on the condition
+ * (0..13): a statement that skips the op when condition c FAILS. Flags in split form
+ * (state.ts): N = NF bit 31, Z = (ZF == 0), C = CF != 0, V = VF bit 31. Bit 0 of a
+ * condition inverts its even sibling (EQ/NE, CS/CC, ..., GT/LE). Plain branches: a
+ * boolean-valued expression compared with another one makes V8 materialize both.
  */
-function condText(c: string): string {
+function condCases(): string[] {
   const nf = `W[${S.NF >> 2}]!`;
   const zf = `W[${S.ZF >> 2}]!`;
   const cf = `W[${S.CF >> 2}]!`;
@@ -27,14 +29,16 @@ function condText(c: string): string {
     `${cf} !== 0`, // CS
     `${nf} < 0`, // MI
     `${vf} < 0`, // VS
-    `(${cf} !== 0 && ${zf} !== 0)`, // HI
+    `${cf} !== 0 && ${zf} !== 0`, // HI
     `(${nf} ^ ${vf}) >= 0`, // GE
-    `(${zf} !== 0 && (${nf} ^ ${vf}) >= 0)`, // GT
+    `${zf} !== 0 && (${nf} ^ ${vf}) >= 0`, // GT
   ];
-  // nested conditional on c >> 1; the even condition passes when base is true
-  let e = base[6]!;
-  for (let i = 5; i >= 0; i--) e = `(${c} >> 1 === ${i} ? ${base[i]} : ${e})`;
-  return `${e} !== ((${c} & 1) === 0)`;
+  const out: string[] = [];
+  base.forEach((b, i) => {
+    out.push(`          case ${2 * i}: if (!(${b})) continue; break;`);
+    out.push(`          case ${2 * i + 1}: if (${b}) continue; break;`);
+  });
+  return out;
 }
 
 const SIG = "cpu: Cpu, A: Int32Array, p: number, R: Int32Array, W: Int32Array";
@@ -79,7 +83,9 @@ export function generateInterpreter(): string {
         const text: string[] = [];
         const ibody = ib.lines.join("\n");
         def.fields.forEach((_n, i) => {
-          if (new RegExp(`\\bf${i}\\b`).test(ibody)) text.push(`          const f${i} = A[p + ${2 + i}]!;`);
+          // (| 0: p is far below 2^31, and V8 then adds without an overflow check)
+          if (new RegExp(`\\bf${i}\\b`).test(ibody))
+            text.push(`          const f${i} = A[(p + ${2 + i}) | 0]!;`);
         });
         for (const l of ib.lines) text.push(`        ${l}`);
         // a body that ends in a return needs no break
@@ -114,20 +120,26 @@ export function generateInterpreter(): string {
   out.push(" * fault is thrown out of here with cpu.faultOp = the faulting op's index.");
   out.push(" */");
   out.push("export function execOps(cpu: Cpu, A: Int32Array, p: number, end: number): number {");
-  out.push("  const R = cpu.R;");
+  // R is the first 16 words of W: one typed array for V8 to check and load from, not two
+  if (S.R !== 0) throw new Error("gen: R must be the start of W");
   out.push("  const W = cpu.W;");
+  out.push("  const R = W;");
+  // small integers from here on (V8 otherwise re-checks the tagged values every op)
+  out.push("  p |= 0;");
+  out.push("  end |= 0;");
   out.push("  try {");
-  out.push("  for (; p < end; p += 8) {");
+  out.push("  for (; p < end; p = (p + 8) | 0) {");
   out.push("      const w = A[p]!;");
   // one test for the common op: condition AL, no ITSTATE to set, no PC to set
   out.push(`      if ((w & 0x${(0xf0000 | OPW_THUMB | OPW_SETPC).toString(16)}) !== 0xe0000) {`);
-  out.push("        const c = (w >>> 16) & 15;");
-  out.push(`        if (c !== 14 && ${condText("c")}) continue;`);
+  out.push("        switch ((w >>> 16) & 15) {");
+  out.push(...condCases());
+  out.push("        }");
   out.push(
     `        if (w & 0x${OPW_THUMB.toString(16)}) W[${S.IT >> 2}] = w >>> 24; // Thumb: this instruction's ITSTATE`,
   );
   out.push(
-    `        if (w & 0x${OPW_SETPC.toString(16)}) R[15] = A[p + 1]!; // only ops that read the PC through R[15]`,
+    `        if (w & 0x${OPW_SETPC.toString(16)}) R[15] = A[(p + 1) | 0]!; // only ops that read the PC through R[15]`,
   );
   out.push("      }");
   out.push("      switch (w & 0xffff) {");

@@ -54,10 +54,11 @@ export class Block {
     readonly endAddr: number,
     /** IT state after the block when it falls through. */
     readonly itAfter: number,
-  ) {}
-  get insns(): number {
-    return (this.end - this.start) / OP_WORDS;
+  ) {
+    this.insns = (end - start) / OP_WORDS;
   }
+  /** Instructions (ops) in the block: a field, as the run loop reads it for every block. */
+  readonly insns: number;
   /** The block's key in the blocks map. */
   get key(): number {
     return blockKey(this.pc, this.meta);
@@ -93,6 +94,22 @@ export function blockMeta(thumb: boolean, it: number, cls: number): number {
 export const metaClass = (meta: number) => meta >> 9;
 export const metaThumb = (meta: number) => (meta & 1) !== 0;
 export const metaIt = (meta: number) => (meta >> 1) & 0xff;
+
+/**
+ * What the run loop reads of the state words, as literals: V8 loads an imported
+ * constant (S.CPSR, PSR.T, Mode.USR) from its module object at every use. Checked
+ * against state.ts below.
+ */
+const RUN_W = { PC: 15, IT: 22, CPSR: 23, T: 0x20, USR: 0x10, HYP: 0x1a } as const;
+if (
+  S.R !== 0 ||
+  RUN_W.IT !== S.IT >> 2 ||
+  RUN_W.CPSR !== S.CPSR >> 2 ||
+  RUN_W.T !== PSR.T ||
+  RUN_W.USR !== Mode.USR ||
+  RUN_W.HYP !== Mode.HYP
+)
+  throw new Error("interp: RUN_W is out of step with cpu/state.ts");
 
 /** Entries of the direct-mapped block lookup in front of the blocks map (a power of 2). */
 const LOOKUP_ENTRIES = 1 << 16;
@@ -361,44 +378,47 @@ export class Interpreter {
   run(budget: number): number {
     const cpu = this.cpu;
     const A = this.arena;
-    const R = cpu.R;
-    const W = cpu.W;
+    const W = cpu.W; // R[i] is W[i]: one typed array for V8 to check (see RUN_W)
     const clock = cpu.clock;
+    const plInsns = cpu.plInsns;
     let done = 0;
     let prev: Block | null = null;
     const jit = this.jit;
     jit?.poll();
-    while (done < budget && !cpu.halted) {
+    while (done < budget && cpu.halted === false) {
       // (issue 3) virtual-time events (timer deadlines), WFI, and IRQ/FIQ between blocks
       let left = clock.eventAt - cpu.icount;
       if (left <= 0) {
         clock.fire();
         left = clock.eventAt - cpu.icount;
       }
-      if (cpu.wfiPending) {
+      if (cpu.wfiPending === true) {
         if (!this.waitForInterrupt()) break;
         left = clock.eventAt - cpu.icount;
       }
       if (cpu.intLines !== 0 && this.takeInterrupt()) prev = null;
-      const thumb = (W[S.CPSR >> 2]! & PSR.T) !== 0;
-      const pc = R[15]!;
-      const it = thumb ? W[S.IT >> 2]! : 0;
+      const cpsr = W[RUN_W.CPSR]!;
+      const thumb = (cpsr & RUN_W.T) !== 0;
+      const pc = W[RUN_W.PC]!;
+      const it = thumb ? W[RUN_W.IT]! : 0;
       // (issue 3) User-mode blocks are separate: instruction fetches are checked at PL0;
       // they are dropped when DACR changed for their domains since they were translated
-      const mode = W[S.CPSR >> 2]! & 0x1f;
-      const user = mode === Mode.USR;
+      const mode = cpsr & 0x1f;
+      const user = mode === RUN_W.USR;
       if (user && cpu.mmu.pl0CodeStale) {
         cpu.mmu.flushCode();
         prev = null;
       }
-      const hyp = mode === Mode.HYP;
+      const hyp = mode === RUN_W.HYP;
       const meta = blockMeta(thumb, it, user ? 1 : hyp ? 2 : 0);
       let b: Block | null = null;
       if (prev !== null) {
         const s1: Block | null = prev.b1;
-        const s2: Block | null = prev.b2;
-        if (s1 !== null && s1.pc === pc && s1.meta === meta && !s1.dead) b = s1;
-        else if (s2 !== null && s2.pc === pc && s2.meta === meta && !s2.dead) b = s2;
+        if (s1 !== null && s1.pc === pc && s1.meta === meta && s1.dead === false) b = s1;
+        else {
+          const s2: Block | null = prev.b2;
+          if (s2 !== null && s2.pc === pc && s2.meta === meta && s2.dead === false) b = s2;
+        }
         if (b !== null && b.tgen !== this.tgen) b = null;
       }
       if (b === null) {
@@ -415,14 +435,17 @@ export class Interpreter {
           prev.b1 = b;
         }
       }
-      // (issue 3) stop exactly at the next clock event: run only the first `left` ops
-      let end: number = left > 0 && left < b.insns ? b.start + left * OP_WORDS : b.end;
+      const pl = user ? 0 : hyp ? 2 : 1;
+      const start = b.start;
+      // (issue 3) stop exactly at the next clock event: run only the first `left` ops (a
+      // small integer then; | 0 keeps `end` an integer for V8 instead of a double)
+      let end: number = left > 0 && left < b.insns ? start + (left | 0) * OP_WORDS : b.end;
       let ret: number;
       this.cur = b;
       // (issue 5) compiled code may run several blocks: it counts all but the last one
       const viaJit = jit !== null && end === b.end && jit.ready(b);
       try {
-        ret = viaJit ? jit.exec(b, budget - done, left) : execOps(cpu, A, b.start, end);
+        ret = viaJit ? jit.exec(b, budget - done, left) : execOps(cpu, A, start, end);
       } catch (e) {
         this.cur = null;
         if (viaJit) {
@@ -432,7 +455,7 @@ export class Interpreter {
         const p = cpu.faultOp;
         const n = (p - b.start) / OP_WORDS;
         cpu.icount += n;
-        cpu.plInsns[user ? 0 : hyp ? 2 : 1] += n;
+        plInsns[pl] += n;
         done += n;
         this.dataFault(e, p);
         prev = null;
@@ -448,17 +471,17 @@ export class Interpreter {
         ret = ~ret;
         if (thumb) this.itAfterExit(ret - OP_WORDS);
       } else if (end === b.end) {
-        R[15] = b.endAddr;
-        if (thumb) W[S.IT >> 2] = b.itAfter;
+        W[RUN_W.PC] = b.endAddr;
+        if (thumb) W[RUN_W.IT] = b.itAfter;
       } else {
         // (issue 3) a partial block: continue at the next op, with its ITSTATE
-        R[15] = insnAddr(A, end);
-        if (thumb) W[S.IT >> 2] = A[end]! >>> 24;
+        W[RUN_W.PC] = insnAddr(A, end);
+        if (thumb) W[RUN_W.IT] = A[end]! >>> 24;
         ret = end;
       }
       const n = (ret - b.start) >> 3; // OP_WORDS = 8
       cpu.icount += n;
-      cpu.plInsns[user ? 0 : hyp ? 2 : 1] += n;
+      plInsns[pl] += n;
       done += n;
       prev = end === b.end ? b : null;
     }

@@ -17843,7 +17843,8 @@ function o1156(cpu: Cpu, A: Int32Array, p: number, R: Int32Array, W: Int32Array)
 // b_imm t=0 link=0
 function o1157(cpu: Cpu, A: Int32Array, p: number, R: Int32Array, W: Int32Array): number {
   const f0 = A[p + 2]!;
-  cpu.branchWritePC(f0);
+  W[22] = 0;
+  R[15] = (W[23]! & 32) !== 0 ? f0 & ~1 : f0 & ~3;
   return 1;
   return 0;
 }
@@ -17851,7 +17852,8 @@ function o1157(cpu: Cpu, A: Int32Array, p: number, R: Int32Array, W: Int32Array)
 // b_imm t=1 link=0
 function o1158(cpu: Cpu, A: Int32Array, p: number, R: Int32Array, W: Int32Array): number {
   const f0 = A[p + 2]!;
-  cpu.branchWritePC(f0);
+  W[22] = 0;
+  R[15] = (W[23]! & 32) !== 0 ? f0 & ~1 : f0 & ~3;
   return 1;
   return 0;
 }
@@ -17860,7 +17862,8 @@ function o1158(cpu: Cpu, A: Int32Array, p: number, R: Int32Array, W: Int32Array)
 function o1159(cpu: Cpu, A: Int32Array, p: number, R: Int32Array, W: Int32Array): number {
   const f0 = A[p + 2]!;
   R[14] = nextAddr(A, p);
-  cpu.branchWritePC(f0);
+  W[22] = 0;
+  R[15] = (W[23]! & 32) !== 0 ? f0 & ~1 : f0 & ~3;
   return 1;
   return 0;
 }
@@ -17869,7 +17872,8 @@ function o1159(cpu: Cpu, A: Int32Array, p: number, R: Int32Array, W: Int32Array)
 function o1160(cpu: Cpu, A: Int32Array, p: number, R: Int32Array, W: Int32Array): number {
   const f0 = A[p + 2]!;
   R[14] = (nextAddr(A, p) | 1);
-  cpu.branchWritePC(f0);
+  W[22] = 0;
+  R[15] = (W[23]! & 32) !== 0 ? f0 & ~1 : f0 & ~3;
   return 1;
   return 0;
 }
@@ -31387,7 +31391,8 @@ function o2079(cpu: Cpu, A: Int32Array, p: number, R: Int32Array, W: Int32Array)
   const f1 = A[p + 3]!;
   const t0 = R[f0];
   if (+(t0 === 0)) {
-    cpu.branchWritePC(f1);
+    W[22] = 0;
+    R[15] = (W[23]! & 32) !== 0 ? f1 & ~1 : f1 & ~3;
     return 1;
   }
   return 0;
@@ -31399,7 +31404,8 @@ function o2080(cpu: Cpu, A: Int32Array, p: number, R: Int32Array, W: Int32Array)
   const f1 = A[p + 3]!;
   const t0 = R[f0];
   if (t0) {
-    cpu.branchWritePC(f1);
+    W[22] = 0;
+    R[15] = (W[23]! & 32) !== 0 ? f1 & ~1 : f1 & ~3;
     return 1;
   }
   return 0;
@@ -31421,7 +31427,9 @@ function o2082(cpu: Cpu, A: Int32Array, p: number, R: Int32Array, W: Int32Array)
   const t0 = R[f0];
   const t1 = R[f1];
   const t2 = cpu.ld8(((t0 + t1) | 0), 0);
-  cpu.branchWritePC(((A[p + 1] + (t2 << 1)) | 0));
+  const t3 = ((A[p + 1] + (t2 << 1)) | 0);
+  W[22] = 0;
+  R[15] = (W[23]! & 32) !== 0 ? t3 & ~1 : t3 & ~3;
   return 1;
   return 0;
 }
@@ -31433,7 +31441,9 @@ function o2083(cpu: Cpu, A: Int32Array, p: number, R: Int32Array, W: Int32Array)
   const t0 = R[f0];
   const t1 = R[f1];
   const t2 = cpu.ld16(((t0 + (t1 << 1)) | 0), 0);
-  cpu.branchWritePC(((A[p + 1] + (t2 << 1)) | 0));
+  const t3 = ((A[p + 1] + (t2 << 1)) | 0);
+  W[22] = 0;
+  R[15] = (W[23]! & 32) !== 0 ? t3 & ~1 : t3 & ~3;
   return 1;
   return 0;
 }
@@ -34205,24 +34215,40 @@ export const CALLS_HELPER = new Uint8Array([1,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
  * fault is thrown out of here with cpu.faultOp = the faulting op's index.
  */
 export function execOps(cpu: Cpu, A: Int32Array, p: number, end: number): number {
-  const R = cpu.R;
   const W = cpu.W;
+  const R = W;
+  p |= 0;
+  end |= 0;
   try {
-  for (; p < end; p += 8) {
+  for (; p < end; p = (p + 8) | 0) {
       const w = A[p]!;
       if ((w & 0x9f0000) !== 0xe0000) {
-        const c = (w >>> 16) & 15;
-        if (c !== 14 && (c >> 1 === 0 ? W[17]! === 0 : (c >> 1 === 1 ? W[18]! !== 0 : (c >> 1 === 2 ? W[16]! < 0 : (c >> 1 === 3 ? W[19]! < 0 : (c >> 1 === 4 ? (W[18]! !== 0 && W[17]! !== 0) : (c >> 1 === 5 ? (W[16]! ^ W[19]!) >= 0 : (W[17]! !== 0 && (W[16]! ^ W[19]!) >= 0))))))) !== ((c & 1) === 0)) continue;
+        switch ((w >>> 16) & 15) {
+          case 0: if (!(W[17]! === 0)) continue; break;
+          case 1: if (W[17]! === 0) continue; break;
+          case 2: if (!(W[18]! !== 0)) continue; break;
+          case 3: if (W[18]! !== 0) continue; break;
+          case 4: if (!(W[16]! < 0)) continue; break;
+          case 5: if (W[16]! < 0) continue; break;
+          case 6: if (!(W[19]! < 0)) continue; break;
+          case 7: if (W[19]! < 0) continue; break;
+          case 8: if (!(W[18]! !== 0 && W[17]! !== 0)) continue; break;
+          case 9: if (W[18]! !== 0 && W[17]! !== 0) continue; break;
+          case 10: if (!((W[16]! ^ W[19]!) >= 0)) continue; break;
+          case 11: if ((W[16]! ^ W[19]!) >= 0) continue; break;
+          case 12: if (!(W[17]! !== 0 && (W[16]! ^ W[19]!) >= 0)) continue; break;
+          case 13: if (W[17]! !== 0 && (W[16]! ^ W[19]!) >= 0) continue; break;
+        }
         if (w & 0x100000) W[22] = w >>> 24; // Thumb: this instruction's ITSTATE
-        if (w & 0x800000) R[15] = A[p + 1]!; // only ops that read the PC through R[15]
+        if (w & 0x800000) R[15] = A[(p + 1) | 0]!; // only ops that read the PC through R[15]
       }
       switch (w & 0xffff) {
         case 1: // dp_imm ic=0 dst=0 s=0 op=0
         case 2: // dp_imm ic=1 dst=0 s=0 op=0
         {
-          const f0 = A[p + 2]!;
-          const f1 = A[p + 3]!;
-          const f2 = A[p + 4]!;
+          const f0 = A[(p + 2) | 0]!;
+          const f1 = A[(p + 3) | 0]!;
+          const f2 = A[(p + 4) | 0]!;
           const t0 = R[f1];
           const t1 = (t0 & f2);
           R[f0] = t1;
@@ -34230,9 +34256,9 @@ export function execOps(cpu: Cpu, A: Int32Array, p: number, end: number): number
         }
         case 3: // dp_imm ic=0 dst=0 s=1 op=0
         {
-          const f0 = A[p + 2]!;
-          const f1 = A[p + 3]!;
-          const f2 = A[p + 4]!;
+          const f0 = A[(p + 2) | 0]!;
+          const f1 = A[(p + 3) | 0]!;
+          const f2 = A[(p + 4) | 0]!;
           const t0 = R[f1];
           const t1 = (t0 & f2);
           W[16] = t1;
@@ -34242,9 +34268,9 @@ export function execOps(cpu: Cpu, A: Int32Array, p: number, end: number): number
         }
         case 4: // dp_imm ic=1 dst=0 s=1 op=0
         {
-          const f0 = A[p + 2]!;
-          const f1 = A[p + 3]!;
-          const f2 = A[p + 4]!;
+          const f0 = A[(p + 2) | 0]!;
+          const f1 = A[(p + 3) | 0]!;
+          const f2 = A[(p + 4) | 0]!;
           const t0 = R[f1];
           const t1 = (t0 & f2);
           W[16] = t1;
@@ -34256,9 +34282,9 @@ export function execOps(cpu: Cpu, A: Int32Array, p: number, end: number): number
         case 5: // dp_imm ic=0 dst=0 s=0 op=1
         case 6: // dp_imm ic=1 dst=0 s=0 op=1
         {
-          const f0 = A[p + 2]!;
-          const f1 = A[p + 3]!;
-          const f2 = A[p + 4]!;
+          const f0 = A[(p + 2) | 0]!;
+          const f1 = A[(p + 3) | 0]!;
+          const f2 = A[(p + 4) | 0]!;
           const t0 = R[f1];
           const t1 = (t0 ^ f2);
           R[f0] = t1;
@@ -34267,9 +34293,9 @@ export function execOps(cpu: Cpu, A: Int32Array, p: number, end: number): number
         case 7: // dp_imm ic=0 dst=0 s=0 op=2
         case 8: // dp_imm ic=1 dst=0 s=0 op=2
         {
-          const f0 = A[p + 2]!;
-          const f1 = A[p + 3]!;
-          const f2 = A[p + 4]!;
+          const f0 = A[(p + 2) | 0]!;
+          const f1 = A[(p + 3) | 0]!;
+          const f2 = A[(p + 4) | 0]!;
           const t0 = R[f1];
           const t1 = (~f2);
           const t2 = ((((t0 + t1) | 0) + 1) | 0);
@@ -34281,9 +34307,9 @@ export function execOps(cpu: Cpu, A: Int32Array, p: number, end: number): number
         case 9: // dp_imm ic=0 dst=0 s=1 op=2
         case 10: // dp_imm ic=1 dst=0 s=1 op=2
         {
-          const f0 = A[p + 2]!;
-          const f1 = A[p + 3]!;
-          const f2 = A[p + 4]!;
+          const f0 = A[(p + 2) | 0]!;
+          const f1 = A[(p + 3) | 0]!;
+          const f2 = A[(p + 4) | 0]!;
           const t0 = R[f1];
           const t1 = (~f2);
           const t2 = ((((t0 + t1) | 0) + 1) | 0);
@@ -34299,9 +34325,9 @@ export function execOps(cpu: Cpu, A: Int32Array, p: number, end: number): number
         case 11: // dp_imm ic=0 dst=0 s=0 op=3
         case 12: // dp_imm ic=1 dst=0 s=0 op=3
         {
-          const f0 = A[p + 2]!;
-          const f1 = A[p + 3]!;
-          const f2 = A[p + 4]!;
+          const f0 = A[(p + 2) | 0]!;
+          const f1 = A[(p + 3) | 0]!;
+          const f2 = A[(p + 4) | 0]!;
           const t0 = R[f1];
           const t1 = (~t0);
           const t2 = ((((t1 + f2) | 0) + 1) | 0);
@@ -34313,9 +34339,9 @@ export function execOps(cpu: Cpu, A: Int32Array, p: number, end: number): number
         case 13: // dp_imm ic=0 dst=0 s=0 op=4
         case 14: // dp_imm ic=1 dst=0 s=0 op=4
         {
-          const f0 = A[p + 2]!;
-          const f1 = A[p + 3]!;
-          const f2 = A[p + 4]!;
+          const f0 = A[(p + 2) | 0]!;
+          const f1 = A[(p + 3) | 0]!;
+          const f2 = A[(p + 4) | 0]!;
           const t0 = R[f1];
           const t1 = ((((t0 + f2) | 0) + 0) | 0);
           const t2 = (0 ? +((t1 >>> 0) <= (t0 >>> 0)) : +((t1 >>> 0) < (t0 >>> 0)));
@@ -34326,9 +34352,9 @@ export function execOps(cpu: Cpu, A: Int32Array, p: number, end: number): number
         case 15: // dp_imm ic=0 dst=0 s=1 op=4
         case 16: // dp_imm ic=1 dst=0 s=1 op=4
         {
-          const f0 = A[p + 2]!;
-          const f1 = A[p + 3]!;
-          const f2 = A[p + 4]!;
+          const f0 = A[(p + 2) | 0]!;
+          const f1 = A[(p + 3) | 0]!;
+          const f2 = A[(p + 4) | 0]!;
           const t0 = R[f1];
           const t1 = ((((t0 + f2) | 0) + 0) | 0);
           const t2 = (0 ? +((t1 >>> 0) <= (t0 >>> 0)) : +((t1 >>> 0) < (t0 >>> 0)));
@@ -34343,9 +34369,9 @@ export function execOps(cpu: Cpu, A: Int32Array, p: number, end: number): number
         case 17: // dp_imm ic=0 dst=0 s=0 op=5
         case 18: // dp_imm ic=1 dst=0 s=0 op=5
         {
-          const f0 = A[p + 2]!;
-          const f1 = A[p + 3]!;
-          const f2 = A[p + 4]!;
+          const f0 = A[(p + 2) | 0]!;
+          const f1 = A[(p + 3) | 0]!;
+          const f2 = A[(p + 4) | 0]!;
           const t0 = R[f1];
           const t1 = W[18];
           const t2 = ((((t0 + f2) | 0) + t1) | 0);
@@ -34357,9 +34383,9 @@ export function execOps(cpu: Cpu, A: Int32Array, p: number, end: number): number
         case 19: // dp_imm ic=0 dst=0 s=0 op=6
         case 20: // dp_imm ic=1 dst=0 s=0 op=6
         {
-          const f0 = A[p + 2]!;
-          const f1 = A[p + 3]!;
-          const f2 = A[p + 4]!;
+          const f0 = A[(p + 2) | 0]!;
+          const f1 = A[(p + 3) | 0]!;
+          const f2 = A[(p + 4) | 0]!;
           const t0 = R[f1];
           const t1 = W[18];
           const t2 = (~f2);
@@ -34372,9 +34398,9 @@ export function execOps(cpu: Cpu, A: Int32Array, p: number, end: number): number
         case 21: // dp_imm ic=0 dst=0 s=0 op=7
         case 22: // dp_imm ic=1 dst=0 s=0 op=7
         {
-          const f0 = A[p + 2]!;
-          const f1 = A[p + 3]!;
-          const f2 = A[p + 4]!;
+          const f0 = A[(p + 2) | 0]!;
+          const f1 = A[(p + 3) | 0]!;
+          const f2 = A[(p + 4) | 0]!;
           const t0 = R[f1];
           const t1 = W[18];
           const t2 = (~t0);
@@ -34387,16 +34413,16 @@ export function execOps(cpu: Cpu, A: Int32Array, p: number, end: number): number
         case 23: // dp_imm ic=0 dst=0 s=0 op=8
         case 24: // dp_imm ic=1 dst=0 s=0 op=8
         {
-          const f1 = A[p + 3]!;
-          const f2 = A[p + 4]!;
+          const f1 = A[(p + 3) | 0]!;
+          const f2 = A[(p + 4) | 0]!;
           const t0 = R[f1];
           const t1 = (t0 & f2);
           break;
         }
         case 25: // dp_imm ic=0 dst=0 s=1 op=8
         {
-          const f1 = A[p + 3]!;
-          const f2 = A[p + 4]!;
+          const f1 = A[(p + 3) | 0]!;
+          const f2 = A[(p + 4) | 0]!;
           const t0 = R[f1];
           const t1 = (t0 & f2);
           W[16] = t1;
@@ -34405,8 +34431,8 @@ export function execOps(cpu: Cpu, A: Int32Array, p: number, end: number): number
         }
         case 26: // dp_imm ic=1 dst=0 s=1 op=8
         {
-          const f1 = A[p + 3]!;
-          const f2 = A[p + 4]!;
+          const f1 = A[(p + 3) | 0]!;
+          const f2 = A[(p + 4) | 0]!;
           const t0 = R[f1];
           const t1 = (t0 & f2);
           W[16] = t1;
@@ -34417,8 +34443,8 @@ export function execOps(cpu: Cpu, A: Int32Array, p: number, end: number): number
         case 27: // dp_imm ic=0 dst=0 s=0 op=9
         case 28: // dp_imm ic=1 dst=0 s=0 op=9
         {
-          const f1 = A[p + 3]!;
-          const f2 = A[p + 4]!;
+          const f1 = A[(p + 3) | 0]!;
+          const f2 = A[(p + 4) | 0]!;
           const t0 = R[f1];
           const t1 = (t0 ^ f2);
           break;
@@ -34426,8 +34452,8 @@ export function execOps(cpu: Cpu, A: Int32Array, p: number, end: number): number
         case 29: // dp_imm ic=0 dst=0 s=0 op=10
         case 30: // dp_imm ic=1 dst=0 s=0 op=10
         {
-          const f1 = A[p + 3]!;
-          const f2 = A[p + 4]!;
+          const f1 = A[(p + 3) | 0]!;
+          const f2 = A[(p + 4) | 0]!;
           const t0 = R[f1];
           const t1 = (~f2);
           const t2 = ((((t0 + t1) | 0) + 1) | 0);
@@ -34438,8 +34464,8 @@ export function execOps(cpu: Cpu, A: Int32Array, p: number, end: number): number
         case 31: // dp_imm ic=0 dst=0 s=1 op=10
         case 32: // dp_imm ic=1 dst=0 s=1 op=10
         {
-          const f1 = A[p + 3]!;
-          const f2 = A[p + 4]!;
+          const f1 = A[(p + 3) | 0]!;
+          const f2 = A[(p + 4) | 0]!;
           const t0 = R[f1];
           const t1 = (~f2);
           const t2 = ((((t0 + t1) | 0) + 1) | 0);
@@ -34454,8 +34480,8 @@ export function execOps(cpu: Cpu, A: Int32Array, p: number, end: number): number
         case 33: // dp_imm ic=0 dst=0 s=0 op=11
         case 34: // dp_imm ic=1 dst=0 s=0 op=11
         {
-          const f1 = A[p + 3]!;
-          const f2 = A[p + 4]!;
+          const f1 = A[(p + 3) | 0]!;
+          const f2 = A[(p + 4) | 0]!;
           const t0 = R[f1];
           const t1 = ((((t0 + f2) | 0) + 0) | 0);
           const t2 = (0 ? +((t1 >>> 0) <= (t0 >>> 0)) : +((t1 >>> 0) < (t0 >>> 0)));
@@ -34465,8 +34491,8 @@ export function execOps(cpu: Cpu, A: Int32Array, p: number, end: number): number
         case 35: // dp_imm ic=0 dst=0 s=1 op=11
         case 36: // dp_imm ic=1 dst=0 s=1 op=11
         {
-          const f1 = A[p + 3]!;
-          const f2 = A[p + 4]!;
+          const f1 = A[(p + 3) | 0]!;
+          const f2 = A[(p + 4) | 0]!;
           const t0 = R[f1];
           const t1 = ((((t0 + f2) | 0) + 0) | 0);
           const t2 = (0 ? +((t1 >>> 0) <= (t0 >>> 0)) : +((t1 >>> 0) < (t0 >>> 0)));
@@ -34480,9 +34506,9 @@ export function execOps(cpu: Cpu, A: Int32Array, p: number, end: number): number
         case 37: // dp_imm ic=0 dst=0 s=0 op=12
         case 38: // dp_imm ic=1 dst=0 s=0 op=12
         {
-          const f0 = A[p + 2]!;
-          const f1 = A[p + 3]!;
-          const f2 = A[p + 4]!;
+          const f0 = A[(p + 2) | 0]!;
+          const f1 = A[(p + 3) | 0]!;
+          const f2 = A[(p + 4) | 0]!;
           const t0 = R[f1];
           const t1 = (t0 | f2);
           R[f0] = t1;
@@ -34491,17 +34517,17 @@ export function execOps(cpu: Cpu, A: Int32Array, p: number, end: number): number
         case 39: // dp_imm ic=0 dst=0 s=0 op=13
         case 40: // dp_imm ic=1 dst=0 s=0 op=13
         {
-          const f0 = A[p + 2]!;
-          const f2 = A[p + 4]!;
+          const f0 = A[(p + 2) | 0]!;
+          const f2 = A[(p + 4) | 0]!;
           R[f0] = f2;
           break;
         }
         case 41: // dp_imm ic=0 dst=0 s=0 op=14
         case 42: // dp_imm ic=1 dst=0 s=0 op=14
         {
-          const f0 = A[p + 2]!;
-          const f1 = A[p + 3]!;
-          const f2 = A[p + 4]!;
+          const f0 = A[(p + 2) | 0]!;
+          const f1 = A[(p + 3) | 0]!;
+          const f2 = A[(p + 4) | 0]!;
           const t0 = R[f1];
           const t1 = (t0 & (~f2));
           R[f0] = t1;
@@ -34510,17 +34536,17 @@ export function execOps(cpu: Cpu, A: Int32Array, p: number, end: number): number
         case 43: // dp_imm ic=0 dst=0 s=0 op=15
         case 44: // dp_imm ic=1 dst=0 s=0 op=15
         {
-          const f0 = A[p + 2]!;
-          const f2 = A[p + 4]!;
+          const f0 = A[(p + 2) | 0]!;
+          const f2 = A[(p + 4) | 0]!;
           const t0 = (~f2);
           R[f0] = t0;
           break;
         }
         case 45: // dp_reg sh=0 dst=0 s=0 op=0
         {
-          const f0 = A[p + 2]!;
-          const f1 = A[p + 3]!;
-          const f2 = A[p + 4]!;
+          const f0 = A[(p + 2) | 0]!;
+          const f1 = A[(p + 3) | 0]!;
+          const f2 = A[(p + 4) | 0]!;
           const t0 = R[f1];
           const t1 = R[f2];
           const t2 = W[18];
@@ -34530,10 +34556,10 @@ export function execOps(cpu: Cpu, A: Int32Array, p: number, end: number): number
         }
         case 46: // dp_reg sh=1 dst=0 s=0 op=0
         {
-          const f0 = A[p + 2]!;
-          const f1 = A[p + 3]!;
-          const f2 = A[p + 4]!;
-          const f3 = A[p + 5]!;
+          const f0 = A[(p + 2) | 0]!;
+          const f1 = A[(p + 3) | 0]!;
+          const f2 = A[(p + 4) | 0]!;
+          const f3 = A[(p + 5) | 0]!;
           const t0 = R[f1];
           const t1 = R[f2];
           const t2 = (t1 << f3);
@@ -34543,10 +34569,10 @@ export function execOps(cpu: Cpu, A: Int32Array, p: number, end: number): number
         }
         case 47: // dp_reg sh=2 dst=0 s=0 op=0
         {
-          const f0 = A[p + 2]!;
-          const f1 = A[p + 3]!;
-          const f2 = A[p + 4]!;
-          const f3 = A[p + 5]!;
+          const f0 = A[(p + 2) | 0]!;
+          const f1 = A[(p + 3) | 0]!;
+          const f2 = A[(p + 4) | 0]!;
+          const f3 = A[(p + 5) | 0]!;
           const t0 = R[f1];
           const t1 = R[f2];
           const t2 = ((t1 >>> f3) | 0);
@@ -34556,10 +34582,10 @@ export function execOps(cpu: Cpu, A: Int32Array, p: number, end: number): number
         }
         case 48: // dp_reg sh=3 dst=0 s=0 op=0
         {
-          const f0 = A[p + 2]!;
-          const f1 = A[p + 3]!;
-          const f2 = A[p + 4]!;
-          const f3 = A[p + 5]!;
+          const f0 = A[(p + 2) | 0]!;
+          const f1 = A[(p + 3) | 0]!;
+          const f2 = A[(p + 4) | 0]!;
+          const f3 = A[(p + 5) | 0]!;
           const t0 = R[f1];
           const t1 = R[f2];
           const t2 = (t1 >> f3);
@@ -34569,9 +34595,9 @@ export function execOps(cpu: Cpu, A: Int32Array, p: number, end: number): number
         }
         case 49: // dp_reg sh=0 dst=0 s=1 op=0
         {
-          const f0 = A[p + 2]!;
-          const f1 = A[p + 3]!;
-          const f2 = A[p + 4]!;
+          const f0 = A[(p + 2) | 0]!;
+          const f1 = A[(p + 3) | 0]!;
+          const f2 = A[(p + 4) | 0]!;
           const t0 = R[f1];
           const t1 = R[f2];
           const t2 = W[18];
@@ -34584,9 +34610,9 @@ export function execOps(cpu: Cpu, A: Int32Array, p: number, end: number): number
         }
         case 50: // dp_reg sh=0 dst=0 s=0 op=1
         {
-          const f0 = A[p + 2]!;
-          const f1 = A[p + 3]!;
-          const f2 = A[p + 4]!;
+          const f0 = A[(p + 2) | 0]!;
+          const f1 = A[(p + 3) | 0]!;
+          const f2 = A[(p + 4) | 0]!;
           const t0 = R[f1];
           const t1 = R[f2];
           const t2 = W[18];
@@ -34596,10 +34622,10 @@ export function execOps(cpu: Cpu, A: Int32Array, p: number, end: number): number
         }
         case 51: // dp_reg sh=1 dst=0 s=0 op=1
         {
-          const f0 = A[p + 2]!;
-          const f1 = A[p + 3]!;
-          const f2 = A[p + 4]!;
-          const f3 = A[p + 5]!;
+          const f0 = A[(p + 2) | 0]!;
+          const f1 = A[(p + 3) | 0]!;
+          const f2 = A[(p + 4) | 0]!;
+          const f3 = A[(p + 5) | 0]!;
           const t0 = R[f1];
           const t1 = R[f2];
           const t2 = (t1 << f3);
@@ -34609,10 +34635,10 @@ export function execOps(cpu: Cpu, A: Int32Array, p: number, end: number): number
         }
         case 52: // dp_reg sh=2 dst=0 s=0 op=1
         {
-          const f0 = A[p + 2]!;
-          const f1 = A[p + 3]!;
-          const f2 = A[p + 4]!;
-          const f3 = A[p + 5]!;
+          const f0 = A[(p + 2) | 0]!;
+          const f1 = A[(p + 3) | 0]!;
+          const f2 = A[(p + 4) | 0]!;
+          const f3 = A[(p + 5) | 0]!;
           const t0 = R[f1];
           const t1 = R[f2];
           const t2 = ((t1 >>> f3) | 0);
@@ -34622,10 +34648,10 @@ export function execOps(cpu: Cpu, A: Int32Array, p: number, end: number): number
         }
         case 53: // dp_reg sh=3 dst=0 s=0 op=1
         {
-          const f0 = A[p + 2]!;
-          const f1 = A[p + 3]!;
-          const f2 = A[p + 4]!;
-          const f3 = A[p + 5]!;
+          const f0 = A[(p + 2) | 0]!;
+          const f1 = A[(p + 3) | 0]!;
+          const f2 = A[(p + 4) | 0]!;
+          const f3 = A[(p + 5) | 0]!;
           const t0 = R[f1];
           const t1 = R[f2];
           const t2 = (t1 >> f3);
@@ -34635,9 +34661,9 @@ export function execOps(cpu: Cpu, A: Int32Array, p: number, end: number): number
         }
         case 54: // dp_reg sh=0 dst=0 s=0 op=2
         {
-          const f0 = A[p + 2]!;
-          const f1 = A[p + 3]!;
-          const f2 = A[p + 4]!;
+          const f0 = A[(p + 2) | 0]!;
+          const f1 = A[(p + 3) | 0]!;
+          const f2 = A[(p + 4) | 0]!;
           const t0 = R[f1];
           const t1 = R[f2];
           const t2 = W[18];
@@ -34650,10 +34676,10 @@ export function execOps(cpu: Cpu, A: Int32Array, p: number, end: number): number
         }
         case 55: // dp_reg sh=1 dst=0 s=0 op=2
         {
-          const f0 = A[p + 2]!;
-          const f1 = A[p + 3]!;
-          const f2 = A[p + 4]!;
-          const f3 = A[p + 5]!;
+          const f0 = A[(p + 2) | 0]!;
+          const f1 = A[(p + 3) | 0]!;
+          const f2 = A[(p + 4) | 0]!;
+          const f3 = A[(p + 5) | 0]!;
           const t0 = R[f1];
           const t1 = R[f2];
           const t2 = (t1 << f3);
@@ -34666,10 +34692,10 @@ export function execOps(cpu: Cpu, A: Int32Array, p: number, end: number): number
         }
         case 56: // dp_reg sh=2 dst=0 s=0 op=2
         {
-          const f0 = A[p + 2]!;
-          const f1 = A[p + 3]!;
-          const f2 = A[p + 4]!;
-          const f3 = A[p + 5]!;
+          const f0 = A[(p + 2) | 0]!;
+          const f1 = A[(p + 3) | 0]!;
+          const f2 = A[(p + 4) | 0]!;
+          const f3 = A[(p + 5) | 0]!;
           const t0 = R[f1];
           const t1 = R[f2];
           const t2 = ((t1 >>> f3) | 0);
@@ -34682,10 +34708,10 @@ export function execOps(cpu: Cpu, A: Int32Array, p: number, end: number): number
         }
         case 57: // dp_reg sh=3 dst=0 s=0 op=2
         {
-          const f0 = A[p + 2]!;
-          const f1 = A[p + 3]!;
-          const f2 = A[p + 4]!;
-          const f3 = A[p + 5]!;
+          const f0 = A[(p + 2) | 0]!;
+          const f1 = A[(p + 3) | 0]!;
+          const f2 = A[(p + 4) | 0]!;
+          const f3 = A[(p + 5) | 0]!;
           const t0 = R[f1];
           const t1 = R[f2];
           const t2 = (t1 >> f3);
@@ -34698,9 +34724,9 @@ export function execOps(cpu: Cpu, A: Int32Array, p: number, end: number): number
         }
         case 58: // dp_reg sh=0 dst=0 s=1 op=2
         {
-          const f0 = A[p + 2]!;
-          const f1 = A[p + 3]!;
-          const f2 = A[p + 4]!;
+          const f0 = A[(p + 2) | 0]!;
+          const f1 = A[(p + 3) | 0]!;
+          const f2 = A[(p + 4) | 0]!;
           const t0 = R[f1];
           const t1 = R[f2];
           const t2 = W[18];
@@ -34717,9 +34743,9 @@ export function execOps(cpu: Cpu, A: Int32Array, p: number, end: number): number
         }
         case 59: // dp_reg sh=0 dst=0 s=0 op=3
         {
-          const f0 = A[p + 2]!;
-          const f1 = A[p + 3]!;
-          const f2 = A[p + 4]!;
+          const f0 = A[(p + 2) | 0]!;
+          const f1 = A[(p + 3) | 0]!;
+          const f2 = A[(p + 4) | 0]!;
           const t0 = R[f1];
           const t1 = R[f2];
           const t2 = W[18];
@@ -34732,9 +34758,9 @@ export function execOps(cpu: Cpu, A: Int32Array, p: number, end: number): number
         }
         case 60: // dp_reg sh=0 dst=0 s=0 op=4
         {
-          const f0 = A[p + 2]!;
-          const f1 = A[p + 3]!;
-          const f2 = A[p + 4]!;
+          const f0 = A[(p + 2) | 0]!;
+          const f1 = A[(p + 3) | 0]!;
+          const f2 = A[(p + 4) | 0]!;
           const t0 = R[f1];
           const t1 = R[f2];
           const t2 = W[18];
@@ -34746,10 +34772,10 @@ export function execOps(cpu: Cpu, A: Int32Array, p: number, end: number): number
         }
         case 61: // dp_reg sh=1 dst=0 s=0 op=4
         {
-          const f0 = A[p + 2]!;
-          const f1 = A[p + 3]!;
-          const f2 = A[p + 4]!;
-          const f3 = A[p + 5]!;
+          const f0 = A[(p + 2) | 0]!;
+          const f1 = A[(p + 3) | 0]!;
+          const f2 = A[(p + 4) | 0]!;
+          const f3 = A[(p + 5) | 0]!;
           const t0 = R[f1];
           const t1 = R[f2];
           const t2 = (t1 << f3);
@@ -34761,10 +34787,10 @@ export function execOps(cpu: Cpu, A: Int32Array, p: number, end: number): number
         }
         case 62: // dp_reg sh=2 dst=0 s=0 op=4
         {
-          const f0 = A[p + 2]!;
-          const f1 = A[p + 3]!;
-          const f2 = A[p + 4]!;
-          const f3 = A[p + 5]!;
+          const f0 = A[(p + 2) | 0]!;
+          const f1 = A[(p + 3) | 0]!;
+          const f2 = A[(p + 4) | 0]!;
+          const f3 = A[(p + 5) | 0]!;
           const t0 = R[f1];
           const t1 = R[f2];
           const t2 = ((t1 >>> f3) | 0);
@@ -34776,10 +34802,10 @@ export function execOps(cpu: Cpu, A: Int32Array, p: number, end: number): number
         }
         case 63: // dp_reg sh=3 dst=0 s=0 op=4
         {
-          const f0 = A[p + 2]!;
-          const f1 = A[p + 3]!;
-          const f2 = A[p + 4]!;
-          const f3 = A[p + 5]!;
+          const f0 = A[(p + 2) | 0]!;
+          const f1 = A[(p + 3) | 0]!;
+          const f2 = A[(p + 4) | 0]!;
+          const f3 = A[(p + 5) | 0]!;
           const t0 = R[f1];
           const t1 = R[f2];
           const t2 = (t1 >> f3);
@@ -34791,9 +34817,9 @@ export function execOps(cpu: Cpu, A: Int32Array, p: number, end: number): number
         }
         case 64: // dp_reg sh=0 dst=0 s=1 op=4
         {
-          const f0 = A[p + 2]!;
-          const f1 = A[p + 3]!;
-          const f2 = A[p + 4]!;
+          const f0 = A[(p + 2) | 0]!;
+          const f1 = A[(p + 3) | 0]!;
+          const f2 = A[(p + 4) | 0]!;
           const t0 = R[f1];
           const t1 = R[f2];
           const t2 = W[18];
@@ -34809,9 +34835,9 @@ export function execOps(cpu: Cpu, A: Int32Array, p: number, end: number): number
         }
         case 65: // dp_reg sh=0 dst=0 s=0 op=5
         {
-          const f0 = A[p + 2]!;
-          const f1 = A[p + 3]!;
-          const f2 = A[p + 4]!;
+          const f0 = A[(p + 2) | 0]!;
+          const f1 = A[(p + 3) | 0]!;
+          const f2 = A[(p + 4) | 0]!;
           const t0 = R[f1];
           const t1 = R[f2];
           const t2 = W[18];
@@ -34824,9 +34850,9 @@ export function execOps(cpu: Cpu, A: Int32Array, p: number, end: number): number
         }
         case 66: // dp_reg sh=0 dst=0 s=0 op=6
         {
-          const f0 = A[p + 2]!;
-          const f1 = A[p + 3]!;
-          const f2 = A[p + 4]!;
+          const f0 = A[(p + 2) | 0]!;
+          const f1 = A[(p + 3) | 0]!;
+          const f2 = A[(p + 4) | 0]!;
           const t0 = R[f1];
           const t1 = R[f2];
           const t2 = W[18];
@@ -34840,9 +34866,9 @@ export function execOps(cpu: Cpu, A: Int32Array, p: number, end: number): number
         }
         case 67: // dp_reg sh=0 dst=0 s=0 op=7
         {
-          const f0 = A[p + 2]!;
-          const f1 = A[p + 3]!;
-          const f2 = A[p + 4]!;
+          const f0 = A[(p + 2) | 0]!;
+          const f1 = A[(p + 3) | 0]!;
+          const f2 = A[(p + 4) | 0]!;
           const t0 = R[f1];
           const t1 = R[f2];
           const t2 = W[18];
@@ -34856,8 +34882,8 @@ export function execOps(cpu: Cpu, A: Int32Array, p: number, end: number): number
         }
         case 68: // dp_reg sh=0 dst=0 s=0 op=8
         {
-          const f1 = A[p + 3]!;
-          const f2 = A[p + 4]!;
+          const f1 = A[(p + 3) | 0]!;
+          const f2 = A[(p + 4) | 0]!;
           const t0 = R[f1];
           const t1 = R[f2];
           const t2 = W[18];
@@ -34866,8 +34892,8 @@ export function execOps(cpu: Cpu, A: Int32Array, p: number, end: number): number
         }
         case 69: // dp_reg sh=0 dst=0 s=1 op=8
         {
-          const f1 = A[p + 3]!;
-          const f2 = A[p + 4]!;
+          const f1 = A[(p + 3) | 0]!;
+          const f2 = A[(p + 4) | 0]!;
           const t0 = R[f1];
           const t1 = R[f2];
           const t2 = W[18];
@@ -34879,8 +34905,8 @@ export function execOps(cpu: Cpu, A: Int32Array, p: number, end: number): number
         }
         case 70: // dp_reg sh=0 dst=0 s=0 op=9
         {
-          const f1 = A[p + 3]!;
-          const f2 = A[p + 4]!;
+          const f1 = A[(p + 3) | 0]!;
+          const f2 = A[(p + 4) | 0]!;
           const t0 = R[f1];
           const t1 = R[f2];
           const t2 = W[18];
@@ -34889,8 +34915,8 @@ export function execOps(cpu: Cpu, A: Int32Array, p: number, end: number): number
         }
         case 71: // dp_reg sh=0 dst=0 s=0 op=10
         {
-          const f1 = A[p + 3]!;
-          const f2 = A[p + 4]!;
+          const f1 = A[(p + 3) | 0]!;
+          const f2 = A[(p + 4) | 0]!;
           const t0 = R[f1];
           const t1 = R[f2];
           const t2 = W[18];
@@ -34902,8 +34928,8 @@ export function execOps(cpu: Cpu, A: Int32Array, p: number, end: number): number
         }
         case 72: // dp_reg sh=0 dst=0 s=1 op=10
         {
-          const f1 = A[p + 3]!;
-          const f2 = A[p + 4]!;
+          const f1 = A[(p + 3) | 0]!;
+          const f2 = A[(p + 4) | 0]!;
           const t0 = R[f1];
           const t1 = R[f2];
           const t2 = W[18];
@@ -34919,8 +34945,8 @@ export function execOps(cpu: Cpu, A: Int32Array, p: number, end: number): number
         }
         case 73: // dp_reg sh=0 dst=0 s=0 op=11
         {
-          const f1 = A[p + 3]!;
-          const f2 = A[p + 4]!;
+          const f1 = A[(p + 3) | 0]!;
+          const f2 = A[(p + 4) | 0]!;
           const t0 = R[f1];
           const t1 = R[f2];
           const t2 = W[18];
@@ -34931,9 +34957,9 @@ export function execOps(cpu: Cpu, A: Int32Array, p: number, end: number): number
         }
         case 74: // dp_reg sh=0 dst=0 s=0 op=12
         {
-          const f0 = A[p + 2]!;
-          const f1 = A[p + 3]!;
-          const f2 = A[p + 4]!;
+          const f0 = A[(p + 2) | 0]!;
+          const f1 = A[(p + 3) | 0]!;
+          const f2 = A[(p + 4) | 0]!;
           const t0 = R[f1];
           const t1 = R[f2];
           const t2 = W[18];
@@ -34943,10 +34969,10 @@ export function execOps(cpu: Cpu, A: Int32Array, p: number, end: number): number
         }
         case 75: // dp_reg sh=1 dst=0 s=0 op=12
         {
-          const f0 = A[p + 2]!;
-          const f1 = A[p + 3]!;
-          const f2 = A[p + 4]!;
-          const f3 = A[p + 5]!;
+          const f0 = A[(p + 2) | 0]!;
+          const f1 = A[(p + 3) | 0]!;
+          const f2 = A[(p + 4) | 0]!;
+          const f3 = A[(p + 5) | 0]!;
           const t0 = R[f1];
           const t1 = R[f2];
           const t2 = (t1 << f3);
@@ -34956,10 +34982,10 @@ export function execOps(cpu: Cpu, A: Int32Array, p: number, end: number): number
         }
         case 76: // dp_reg sh=2 dst=0 s=0 op=12
         {
-          const f0 = A[p + 2]!;
-          const f1 = A[p + 3]!;
-          const f2 = A[p + 4]!;
-          const f3 = A[p + 5]!;
+          const f0 = A[(p + 2) | 0]!;
+          const f1 = A[(p + 3) | 0]!;
+          const f2 = A[(p + 4) | 0]!;
+          const f3 = A[(p + 5) | 0]!;
           const t0 = R[f1];
           const t1 = R[f2];
           const t2 = ((t1 >>> f3) | 0);
@@ -34969,10 +34995,10 @@ export function execOps(cpu: Cpu, A: Int32Array, p: number, end: number): number
         }
         case 77: // dp_reg sh=3 dst=0 s=0 op=12
         {
-          const f0 = A[p + 2]!;
-          const f1 = A[p + 3]!;
-          const f2 = A[p + 4]!;
-          const f3 = A[p + 5]!;
+          const f0 = A[(p + 2) | 0]!;
+          const f1 = A[(p + 3) | 0]!;
+          const f2 = A[(p + 4) | 0]!;
+          const f3 = A[(p + 5) | 0]!;
           const t0 = R[f1];
           const t1 = R[f2];
           const t2 = (t1 >> f3);
@@ -34982,9 +35008,9 @@ export function execOps(cpu: Cpu, A: Int32Array, p: number, end: number): number
         }
         case 78: // dp_reg sh=0 dst=0 s=1 op=12
         {
-          const f0 = A[p + 2]!;
-          const f1 = A[p + 3]!;
-          const f2 = A[p + 4]!;
+          const f0 = A[(p + 2) | 0]!;
+          const f1 = A[(p + 3) | 0]!;
+          const f2 = A[(p + 4) | 0]!;
           const t0 = R[f1];
           const t1 = R[f2];
           const t2 = W[18];
@@ -34997,8 +35023,8 @@ export function execOps(cpu: Cpu, A: Int32Array, p: number, end: number): number
         }
         case 79: // dp_reg sh=0 dst=0 s=0 op=13
         {
-          const f0 = A[p + 2]!;
-          const f2 = A[p + 4]!;
+          const f0 = A[(p + 2) | 0]!;
+          const f2 = A[(p + 4) | 0]!;
           const t0 = R[f2];
           const t1 = W[18];
           R[f0] = t0;
@@ -35006,9 +35032,9 @@ export function execOps(cpu: Cpu, A: Int32Array, p: number, end: number): number
         }
         case 80: // dp_reg sh=1 dst=0 s=0 op=13
         {
-          const f0 = A[p + 2]!;
-          const f2 = A[p + 4]!;
-          const f3 = A[p + 5]!;
+          const f0 = A[(p + 2) | 0]!;
+          const f2 = A[(p + 4) | 0]!;
+          const f3 = A[(p + 5) | 0]!;
           const t0 = R[f2];
           const t1 = (t0 << f3);
           R[f0] = t1;
@@ -35016,9 +35042,9 @@ export function execOps(cpu: Cpu, A: Int32Array, p: number, end: number): number
         }
         case 81: // dp_reg sh=2 dst=0 s=0 op=13
         {
-          const f0 = A[p + 2]!;
-          const f2 = A[p + 4]!;
-          const f3 = A[p + 5]!;
+          const f0 = A[(p + 2) | 0]!;
+          const f2 = A[(p + 4) | 0]!;
+          const f3 = A[(p + 5) | 0]!;
           const t0 = R[f2];
           const t1 = ((t0 >>> f3) | 0);
           R[f0] = t1;
@@ -35026,9 +35052,9 @@ export function execOps(cpu: Cpu, A: Int32Array, p: number, end: number): number
         }
         case 82: // dp_reg sh=3 dst=0 s=0 op=13
         {
-          const f0 = A[p + 2]!;
-          const f2 = A[p + 4]!;
-          const f3 = A[p + 5]!;
+          const f0 = A[(p + 2) | 0]!;
+          const f2 = A[(p + 4) | 0]!;
+          const f3 = A[(p + 5) | 0]!;
           const t0 = R[f2];
           const t1 = (t0 >> f3);
           R[f0] = t1;
@@ -35036,9 +35062,9 @@ export function execOps(cpu: Cpu, A: Int32Array, p: number, end: number): number
         }
         case 83: // dp_reg sh=0 dst=0 s=0 op=14
         {
-          const f0 = A[p + 2]!;
-          const f1 = A[p + 3]!;
-          const f2 = A[p + 4]!;
+          const f0 = A[(p + 2) | 0]!;
+          const f1 = A[(p + 3) | 0]!;
+          const f2 = A[(p + 4) | 0]!;
           const t0 = R[f1];
           const t1 = R[f2];
           const t2 = W[18];
@@ -35048,10 +35074,10 @@ export function execOps(cpu: Cpu, A: Int32Array, p: number, end: number): number
         }
         case 84: // dp_reg sh=1 dst=0 s=0 op=14
         {
-          const f0 = A[p + 2]!;
-          const f1 = A[p + 3]!;
-          const f2 = A[p + 4]!;
-          const f3 = A[p + 5]!;
+          const f0 = A[(p + 2) | 0]!;
+          const f1 = A[(p + 3) | 0]!;
+          const f2 = A[(p + 4) | 0]!;
+          const f3 = A[(p + 5) | 0]!;
           const t0 = R[f1];
           const t1 = R[f2];
           const t2 = (t1 << f3);
@@ -35061,10 +35087,10 @@ export function execOps(cpu: Cpu, A: Int32Array, p: number, end: number): number
         }
         case 85: // dp_reg sh=2 dst=0 s=0 op=14
         {
-          const f0 = A[p + 2]!;
-          const f1 = A[p + 3]!;
-          const f2 = A[p + 4]!;
-          const f3 = A[p + 5]!;
+          const f0 = A[(p + 2) | 0]!;
+          const f1 = A[(p + 3) | 0]!;
+          const f2 = A[(p + 4) | 0]!;
+          const f3 = A[(p + 5) | 0]!;
           const t0 = R[f1];
           const t1 = R[f2];
           const t2 = ((t1 >>> f3) | 0);
@@ -35074,10 +35100,10 @@ export function execOps(cpu: Cpu, A: Int32Array, p: number, end: number): number
         }
         case 86: // dp_reg sh=3 dst=0 s=0 op=14
         {
-          const f0 = A[p + 2]!;
-          const f1 = A[p + 3]!;
-          const f2 = A[p + 4]!;
-          const f3 = A[p + 5]!;
+          const f0 = A[(p + 2) | 0]!;
+          const f1 = A[(p + 3) | 0]!;
+          const f2 = A[(p + 4) | 0]!;
+          const f3 = A[(p + 5) | 0]!;
           const t0 = R[f1];
           const t1 = R[f2];
           const t2 = (t1 >> f3);
@@ -35087,8 +35113,8 @@ export function execOps(cpu: Cpu, A: Int32Array, p: number, end: number): number
         }
         case 87: // dp_reg sh=0 dst=0 s=0 op=15
         {
-          const f0 = A[p + 2]!;
-          const f2 = A[p + 4]!;
+          const f0 = A[(p + 2) | 0]!;
+          const f2 = A[(p + 4) | 0]!;
           const t0 = R[f2];
           const t1 = W[18];
           const t2 = (~t0);
@@ -35098,35 +35124,38 @@ export function execOps(cpu: Cpu, A: Int32Array, p: number, end: number): number
         case 88: // b_imm t=0 link=0
         case 89: // b_imm t=1 link=0
         {
-          const f0 = A[p + 2]!;
-          cpu.branchWritePC(f0);
+          const f0 = A[(p + 2) | 0]!;
+          W[22] = 0;
+          R[15] = (W[23]! & 32) !== 0 ? f0 & ~1 : f0 & ~3;
           return ~(p + 8);
         }
         case 90: // b_imm t=0 link=1
         {
-          const f0 = A[p + 2]!;
+          const f0 = A[(p + 2) | 0]!;
           R[14] = nextAddr(A, p);
-          cpu.branchWritePC(f0);
+          W[22] = 0;
+          R[15] = (W[23]! & 32) !== 0 ? f0 & ~1 : f0 & ~3;
           return ~(p + 8);
         }
         case 91: // b_imm t=1 link=1
         {
-          const f0 = A[p + 2]!;
+          const f0 = A[(p + 2) | 0]!;
           R[14] = (nextAddr(A, p) | 1);
-          cpu.branchWritePC(f0);
+          W[22] = 0;
+          R[15] = (W[23]! & 32) !== 0 ? f0 & ~1 : f0 & ~3;
           return ~(p + 8);
         }
         case 92: // bx_reg t=0 link=0
         case 93: // bx_reg t=1 link=0
         {
-          const f0 = A[p + 2]!;
+          const f0 = A[(p + 2) | 0]!;
           const t0 = R[f0];
           cpu.bxWritePC(t0);
           return ~(p + 8);
         }
         case 94: // bx_reg t=0 link=1
         {
-          const f0 = A[p + 2]!;
+          const f0 = A[(p + 2) | 0]!;
           const t0 = R[f0];
           R[14] = nextAddr(A, p);
           cpu.bxWritePC(t0);
@@ -35134,7 +35163,7 @@ export function execOps(cpu: Cpu, A: Int32Array, p: number, end: number): number
         }
         case 95: // bx_reg t=1 link=1
         {
-          const f0 = A[p + 2]!;
+          const f0 = A[(p + 2) | 0]!;
           const t0 = R[f0];
           R[14] = (nextAddr(A, p) | 1);
           cpu.bxWritePC(t0);
@@ -35142,9 +35171,9 @@ export function execOps(cpu: Cpu, A: Int32Array, p: number, end: number): number
         }
         case 96: // ldst_imm am=0 op=0
         {
-          const f0 = A[p + 2]!;
-          const f1 = A[p + 3]!;
-          const f2 = A[p + 4]!;
+          const f0 = A[(p + 2) | 0]!;
+          const f1 = A[(p + 3) | 0]!;
+          const f2 = A[(p + 4) | 0]!;
           const t0 = R[f1];
           const t1 = ((t0 + f2) | 0);
           const t2 = R[f0];
@@ -35153,9 +35182,9 @@ export function execOps(cpu: Cpu, A: Int32Array, p: number, end: number): number
         }
         case 97: // ldst_imm am=1 op=0
         {
-          const f0 = A[p + 2]!;
-          const f1 = A[p + 3]!;
-          const f2 = A[p + 4]!;
+          const f0 = A[(p + 2) | 0]!;
+          const f1 = A[(p + 3) | 0]!;
+          const f2 = A[(p + 4) | 0]!;
           const t0 = R[f1];
           const t1 = ((t0 + f2) | 0);
           const t2 = R[f0];
@@ -35165,9 +35194,9 @@ export function execOps(cpu: Cpu, A: Int32Array, p: number, end: number): number
         }
         case 98: // ldst_imm am=2 op=0
         {
-          const f0 = A[p + 2]!;
-          const f1 = A[p + 3]!;
-          const f2 = A[p + 4]!;
+          const f0 = A[(p + 2) | 0]!;
+          const f1 = A[(p + 3) | 0]!;
+          const f2 = A[(p + 4) | 0]!;
           const t0 = R[f1];
           const t1 = ((t0 + f2) | 0);
           const t2 = R[f0];
@@ -35177,9 +35206,9 @@ export function execOps(cpu: Cpu, A: Int32Array, p: number, end: number): number
         }
         case 99: // ldst_imm am=0 op=1
         {
-          const f0 = A[p + 2]!;
-          const f1 = A[p + 3]!;
-          const f2 = A[p + 4]!;
+          const f0 = A[(p + 2) | 0]!;
+          const f1 = A[(p + 3) | 0]!;
+          const f2 = A[(p + 4) | 0]!;
           const t0 = R[f1];
           const t1 = ((t0 + f2) | 0);
           const t2 = R[f0];
@@ -35188,9 +35217,9 @@ export function execOps(cpu: Cpu, A: Int32Array, p: number, end: number): number
         }
         case 100: // ldst_imm am=1 op=1
         {
-          const f0 = A[p + 2]!;
-          const f1 = A[p + 3]!;
-          const f2 = A[p + 4]!;
+          const f0 = A[(p + 2) | 0]!;
+          const f1 = A[(p + 3) | 0]!;
+          const f2 = A[(p + 4) | 0]!;
           const t0 = R[f1];
           const t1 = ((t0 + f2) | 0);
           const t2 = R[f0];
@@ -35200,9 +35229,9 @@ export function execOps(cpu: Cpu, A: Int32Array, p: number, end: number): number
         }
         case 101: // ldst_imm am=2 op=1
         {
-          const f0 = A[p + 2]!;
-          const f1 = A[p + 3]!;
-          const f2 = A[p + 4]!;
+          const f0 = A[(p + 2) | 0]!;
+          const f1 = A[(p + 3) | 0]!;
+          const f2 = A[(p + 4) | 0]!;
           const t0 = R[f1];
           const t1 = ((t0 + f2) | 0);
           const t2 = R[f0];
@@ -35212,9 +35241,9 @@ export function execOps(cpu: Cpu, A: Int32Array, p: number, end: number): number
         }
         case 102: // ldst_imm am=0 op=2
         {
-          const f0 = A[p + 2]!;
-          const f1 = A[p + 3]!;
-          const f2 = A[p + 4]!;
+          const f0 = A[(p + 2) | 0]!;
+          const f1 = A[(p + 3) | 0]!;
+          const f2 = A[(p + 4) | 0]!;
           const t0 = R[f1];
           const t1 = ((t0 + f2) | 0);
           const t2 = R[f0];
@@ -35223,9 +35252,9 @@ export function execOps(cpu: Cpu, A: Int32Array, p: number, end: number): number
         }
         case 103: // ldst_imm am=1 op=2
         {
-          const f0 = A[p + 2]!;
-          const f1 = A[p + 3]!;
-          const f2 = A[p + 4]!;
+          const f0 = A[(p + 2) | 0]!;
+          const f1 = A[(p + 3) | 0]!;
+          const f2 = A[(p + 4) | 0]!;
           const t0 = R[f1];
           const t1 = ((t0 + f2) | 0);
           const t2 = R[f0];
@@ -35235,9 +35264,9 @@ export function execOps(cpu: Cpu, A: Int32Array, p: number, end: number): number
         }
         case 104: // ldst_imm am=2 op=2
         {
-          const f0 = A[p + 2]!;
-          const f1 = A[p + 3]!;
-          const f2 = A[p + 4]!;
+          const f0 = A[(p + 2) | 0]!;
+          const f1 = A[(p + 3) | 0]!;
+          const f2 = A[(p + 4) | 0]!;
           const t0 = R[f1];
           const t1 = ((t0 + f2) | 0);
           const t2 = R[f0];
@@ -35247,9 +35276,9 @@ export function execOps(cpu: Cpu, A: Int32Array, p: number, end: number): number
         }
         case 105: // ldst_imm am=0 op=3
         {
-          const f0 = A[p + 2]!;
-          const f1 = A[p + 3]!;
-          const f2 = A[p + 4]!;
+          const f0 = A[(p + 2) | 0]!;
+          const f1 = A[(p + 3) | 0]!;
+          const f2 = A[(p + 4) | 0]!;
           const t0 = R[f1];
           const t1 = ((t0 + f2) | 0);
           const t2 = cpu.ld32(t1, 0);
@@ -35258,9 +35287,9 @@ export function execOps(cpu: Cpu, A: Int32Array, p: number, end: number): number
         }
         case 106: // ldst_imm am=1 op=3
         {
-          const f0 = A[p + 2]!;
-          const f1 = A[p + 3]!;
-          const f2 = A[p + 4]!;
+          const f0 = A[(p + 2) | 0]!;
+          const f1 = A[(p + 3) | 0]!;
+          const f2 = A[(p + 4) | 0]!;
           const t0 = R[f1];
           const t1 = ((t0 + f2) | 0);
           const t2 = cpu.ld32(t1, 0);
@@ -35270,9 +35299,9 @@ export function execOps(cpu: Cpu, A: Int32Array, p: number, end: number): number
         }
         case 107: // ldst_imm am=2 op=3
         {
-          const f0 = A[p + 2]!;
-          const f1 = A[p + 3]!;
-          const f2 = A[p + 4]!;
+          const f0 = A[(p + 2) | 0]!;
+          const f1 = A[(p + 3) | 0]!;
+          const f2 = A[(p + 4) | 0]!;
           const t0 = R[f1];
           const t1 = ((t0 + f2) | 0);
           const t2 = cpu.ld32(t0, 0);
@@ -35282,9 +35311,9 @@ export function execOps(cpu: Cpu, A: Int32Array, p: number, end: number): number
         }
         case 108: // ldst_imm am=0 op=4
         {
-          const f0 = A[p + 2]!;
-          const f1 = A[p + 3]!;
-          const f2 = A[p + 4]!;
+          const f0 = A[(p + 2) | 0]!;
+          const f1 = A[(p + 3) | 0]!;
+          const f2 = A[(p + 4) | 0]!;
           const t0 = R[f1];
           const t1 = ((t0 + f2) | 0);
           const t2 = cpu.ld8(t1, 0);
@@ -35293,9 +35322,9 @@ export function execOps(cpu: Cpu, A: Int32Array, p: number, end: number): number
         }
         case 109: // ldst_imm am=1 op=4
         {
-          const f0 = A[p + 2]!;
-          const f1 = A[p + 3]!;
-          const f2 = A[p + 4]!;
+          const f0 = A[(p + 2) | 0]!;
+          const f1 = A[(p + 3) | 0]!;
+          const f2 = A[(p + 4) | 0]!;
           const t0 = R[f1];
           const t1 = ((t0 + f2) | 0);
           const t2 = cpu.ld8(t1, 0);
@@ -35305,9 +35334,9 @@ export function execOps(cpu: Cpu, A: Int32Array, p: number, end: number): number
         }
         case 110: // ldst_imm am=2 op=4
         {
-          const f0 = A[p + 2]!;
-          const f1 = A[p + 3]!;
-          const f2 = A[p + 4]!;
+          const f0 = A[(p + 2) | 0]!;
+          const f1 = A[(p + 3) | 0]!;
+          const f2 = A[(p + 4) | 0]!;
           const t0 = R[f1];
           const t1 = ((t0 + f2) | 0);
           const t2 = cpu.ld8(t0, 0);
@@ -35317,9 +35346,9 @@ export function execOps(cpu: Cpu, A: Int32Array, p: number, end: number): number
         }
         case 111: // ldst_imm am=0 op=5
         {
-          const f0 = A[p + 2]!;
-          const f1 = A[p + 3]!;
-          const f2 = A[p + 4]!;
+          const f0 = A[(p + 2) | 0]!;
+          const f1 = A[(p + 3) | 0]!;
+          const f2 = A[(p + 4) | 0]!;
           const t0 = R[f1];
           const t1 = ((t0 + f2) | 0);
           const t2 = cpu.ld16(t1, 0);
@@ -35328,9 +35357,9 @@ export function execOps(cpu: Cpu, A: Int32Array, p: number, end: number): number
         }
         case 112: // ldst_imm am=1 op=5
         {
-          const f0 = A[p + 2]!;
-          const f1 = A[p + 3]!;
-          const f2 = A[p + 4]!;
+          const f0 = A[(p + 2) | 0]!;
+          const f1 = A[(p + 3) | 0]!;
+          const f2 = A[(p + 4) | 0]!;
           const t0 = R[f1];
           const t1 = ((t0 + f2) | 0);
           const t2 = cpu.ld16(t1, 0);
@@ -35340,9 +35369,9 @@ export function execOps(cpu: Cpu, A: Int32Array, p: number, end: number): number
         }
         case 113: // ldst_imm am=2 op=5
         {
-          const f0 = A[p + 2]!;
-          const f1 = A[p + 3]!;
-          const f2 = A[p + 4]!;
+          const f0 = A[(p + 2) | 0]!;
+          const f1 = A[(p + 3) | 0]!;
+          const f2 = A[(p + 4) | 0]!;
           const t0 = R[f1];
           const t1 = ((t0 + f2) | 0);
           const t2 = cpu.ld16(t0, 0);
@@ -35352,9 +35381,9 @@ export function execOps(cpu: Cpu, A: Int32Array, p: number, end: number): number
         }
         case 114: // ldst_reg sh=0 add=1 am=0 op=0
         {
-          const f0 = A[p + 2]!;
-          const f1 = A[p + 3]!;
-          const f2 = A[p + 4]!;
+          const f0 = A[(p + 2) | 0]!;
+          const f1 = A[(p + 3) | 0]!;
+          const f2 = A[(p + 4) | 0]!;
           const t0 = R[f1];
           const t1 = R[f2];
           const t2 = W[18];
@@ -35365,10 +35394,10 @@ export function execOps(cpu: Cpu, A: Int32Array, p: number, end: number): number
         }
         case 115: // ldst_reg sh=1 add=1 am=0 op=0
         {
-          const f0 = A[p + 2]!;
-          const f1 = A[p + 3]!;
-          const f2 = A[p + 4]!;
-          const f3 = A[p + 5]!;
+          const f0 = A[(p + 2) | 0]!;
+          const f1 = A[(p + 3) | 0]!;
+          const f2 = A[(p + 4) | 0]!;
+          const f3 = A[(p + 5) | 0]!;
           const t0 = R[f1];
           const t1 = R[f2];
           const t2 = (t1 << f3);
@@ -35379,9 +35408,9 @@ export function execOps(cpu: Cpu, A: Int32Array, p: number, end: number): number
         }
         case 116: // ldst_reg sh=0 add=1 am=0 op=1
         {
-          const f0 = A[p + 2]!;
-          const f1 = A[p + 3]!;
-          const f2 = A[p + 4]!;
+          const f0 = A[(p + 2) | 0]!;
+          const f1 = A[(p + 3) | 0]!;
+          const f2 = A[(p + 4) | 0]!;
           const t0 = R[f1];
           const t1 = R[f2];
           const t2 = W[18];
@@ -35392,10 +35421,10 @@ export function execOps(cpu: Cpu, A: Int32Array, p: number, end: number): number
         }
         case 117: // ldst_reg sh=1 add=1 am=0 op=1
         {
-          const f0 = A[p + 2]!;
-          const f1 = A[p + 3]!;
-          const f2 = A[p + 4]!;
-          const f3 = A[p + 5]!;
+          const f0 = A[(p + 2) | 0]!;
+          const f1 = A[(p + 3) | 0]!;
+          const f2 = A[(p + 4) | 0]!;
+          const f3 = A[(p + 5) | 0]!;
           const t0 = R[f1];
           const t1 = R[f2];
           const t2 = (t1 << f3);
@@ -35406,9 +35435,9 @@ export function execOps(cpu: Cpu, A: Int32Array, p: number, end: number): number
         }
         case 118: // ldst_reg sh=0 add=1 am=0 op=2
         {
-          const f0 = A[p + 2]!;
-          const f1 = A[p + 3]!;
-          const f2 = A[p + 4]!;
+          const f0 = A[(p + 2) | 0]!;
+          const f1 = A[(p + 3) | 0]!;
+          const f2 = A[(p + 4) | 0]!;
           const t0 = R[f1];
           const t1 = R[f2];
           const t2 = W[18];
@@ -35419,10 +35448,10 @@ export function execOps(cpu: Cpu, A: Int32Array, p: number, end: number): number
         }
         case 119: // ldst_reg sh=1 add=1 am=0 op=2
         {
-          const f0 = A[p + 2]!;
-          const f1 = A[p + 3]!;
-          const f2 = A[p + 4]!;
-          const f3 = A[p + 5]!;
+          const f0 = A[(p + 2) | 0]!;
+          const f1 = A[(p + 3) | 0]!;
+          const f2 = A[(p + 4) | 0]!;
+          const f3 = A[(p + 5) | 0]!;
           const t0 = R[f1];
           const t1 = R[f2];
           const t2 = (t1 << f3);
@@ -35433,9 +35462,9 @@ export function execOps(cpu: Cpu, A: Int32Array, p: number, end: number): number
         }
         case 120: // ldst_reg sh=0 add=1 am=0 op=3
         {
-          const f0 = A[p + 2]!;
-          const f1 = A[p + 3]!;
-          const f2 = A[p + 4]!;
+          const f0 = A[(p + 2) | 0]!;
+          const f1 = A[(p + 3) | 0]!;
+          const f2 = A[(p + 4) | 0]!;
           const t0 = R[f1];
           const t1 = R[f2];
           const t2 = W[18];
@@ -35446,10 +35475,10 @@ export function execOps(cpu: Cpu, A: Int32Array, p: number, end: number): number
         }
         case 121: // ldst_reg sh=1 add=1 am=0 op=3
         {
-          const f0 = A[p + 2]!;
-          const f1 = A[p + 3]!;
-          const f2 = A[p + 4]!;
-          const f3 = A[p + 5]!;
+          const f0 = A[(p + 2) | 0]!;
+          const f1 = A[(p + 3) | 0]!;
+          const f2 = A[(p + 4) | 0]!;
+          const f3 = A[(p + 5) | 0]!;
           const t0 = R[f1];
           const t1 = R[f2];
           const t2 = (t1 << f3);
@@ -35460,9 +35489,9 @@ export function execOps(cpu: Cpu, A: Int32Array, p: number, end: number): number
         }
         case 122: // ldst_reg sh=0 add=1 am=0 op=4
         {
-          const f0 = A[p + 2]!;
-          const f1 = A[p + 3]!;
-          const f2 = A[p + 4]!;
+          const f0 = A[(p + 2) | 0]!;
+          const f1 = A[(p + 3) | 0]!;
+          const f2 = A[(p + 4) | 0]!;
           const t0 = R[f1];
           const t1 = R[f2];
           const t2 = W[18];
@@ -35473,10 +35502,10 @@ export function execOps(cpu: Cpu, A: Int32Array, p: number, end: number): number
         }
         case 123: // ldst_reg sh=1 add=1 am=0 op=4
         {
-          const f0 = A[p + 2]!;
-          const f1 = A[p + 3]!;
-          const f2 = A[p + 4]!;
-          const f3 = A[p + 5]!;
+          const f0 = A[(p + 2) | 0]!;
+          const f1 = A[(p + 3) | 0]!;
+          const f2 = A[(p + 4) | 0]!;
+          const f3 = A[(p + 5) | 0]!;
           const t0 = R[f1];
           const t1 = R[f2];
           const t2 = (t1 << f3);
@@ -35487,9 +35516,9 @@ export function execOps(cpu: Cpu, A: Int32Array, p: number, end: number): number
         }
         case 124: // ldst_reg sh=0 add=1 am=0 op=5
         {
-          const f0 = A[p + 2]!;
-          const f1 = A[p + 3]!;
-          const f2 = A[p + 4]!;
+          const f0 = A[(p + 2) | 0]!;
+          const f1 = A[(p + 3) | 0]!;
+          const f2 = A[(p + 4) | 0]!;
           const t0 = R[f1];
           const t1 = R[f2];
           const t2 = W[18];
@@ -35500,10 +35529,10 @@ export function execOps(cpu: Cpu, A: Int32Array, p: number, end: number): number
         }
         case 125: // ldst_reg sh=1 add=1 am=0 op=5
         {
-          const f0 = A[p + 2]!;
-          const f1 = A[p + 3]!;
-          const f2 = A[p + 4]!;
-          const f3 = A[p + 5]!;
+          const f0 = A[(p + 2) | 0]!;
+          const f1 = A[(p + 3) | 0]!;
+          const f2 = A[(p + 4) | 0]!;
+          const f3 = A[(p + 5) | 0]!;
           const t0 = R[f1];
           const t1 = R[f2];
           const t2 = (t1 << f3);
@@ -35514,9 +35543,9 @@ export function execOps(cpu: Cpu, A: Int32Array, p: number, end: number): number
         }
         case 126: // ld_lit al=0 op=3
         {
-          const f0 = A[p + 2]!;
-          const f1 = A[p + 3]!;
-          const f2 = A[p + 4]!;
+          const f0 = A[(p + 2) | 0]!;
+          const f1 = A[(p + 3) | 0]!;
+          const f2 = A[(p + 4) | 0]!;
           const t0 = ((f1 + f2) | 0);
           const t1 = cpu.ld32(t0, 0);
           R[f0] = t1;
@@ -35524,9 +35553,9 @@ export function execOps(cpu: Cpu, A: Int32Array, p: number, end: number): number
         }
         case 127: // ld_lit al=1 op=3
         {
-          const f0 = A[p + 2]!;
-          const f1 = A[p + 3]!;
-          const f2 = A[p + 4]!;
+          const f0 = A[(p + 2) | 0]!;
+          const f1 = A[(p + 3) | 0]!;
+          const f2 = A[(p + 4) | 0]!;
           const t0 = (((f1 & (-4)) + f2) | 0);
           const t1 = cpu.ld32(t0, 0);
           R[f0] = t1;
@@ -35534,9 +35563,9 @@ export function execOps(cpu: Cpu, A: Int32Array, p: number, end: number): number
         }
         case 128: // mul s=0 op=0
         {
-          const f0 = A[p + 2]!;
-          const f1 = A[p + 3]!;
-          const f2 = A[p + 4]!;
+          const f0 = A[(p + 2) | 0]!;
+          const f1 = A[(p + 3) | 0]!;
+          const f2 = A[(p + 4) | 0]!;
           const t0 = R[f1];
           const t1 = R[f2];
           const t2 = Math.imul(t0, t1);
@@ -35545,10 +35574,10 @@ export function execOps(cpu: Cpu, A: Int32Array, p: number, end: number): number
         }
         case 129: // mull s=0 op=0
         {
-          const f0 = A[p + 2]!;
-          const f1 = A[p + 3]!;
-          const f2 = A[p + 4]!;
-          const f3 = A[p + 5]!;
+          const f0 = A[(p + 2) | 0]!;
+          const f1 = A[(p + 3) | 0]!;
+          const f2 = A[(p + 4) | 0]!;
+          const f3 = A[(p + 5) | 0]!;
           const t0 = R[f2];
           const t1 = R[f3];
           const t2 = Math.imul(t0, t1);
@@ -35559,10 +35588,10 @@ export function execOps(cpu: Cpu, A: Int32Array, p: number, end: number): number
         }
         case 130: // mull s=0 op=1
         {
-          const f0 = A[p + 2]!;
-          const f1 = A[p + 3]!;
-          const f2 = A[p + 4]!;
-          const f3 = A[p + 5]!;
+          const f0 = A[(p + 2) | 0]!;
+          const f1 = A[(p + 3) | 0]!;
+          const f2 = A[(p + 4) | 0]!;
+          const f3 = A[(p + 5) | 0]!;
           const t0 = R[f2];
           const t1 = R[f3];
           const t2 = Math.imul(t0, t1);
@@ -35577,10 +35606,10 @@ export function execOps(cpu: Cpu, A: Int32Array, p: number, end: number): number
         }
         case 131: // mull s=0 op=2
         {
-          const f0 = A[p + 2]!;
-          const f1 = A[p + 3]!;
-          const f2 = A[p + 4]!;
-          const f3 = A[p + 5]!;
+          const f0 = A[(p + 2) | 0]!;
+          const f1 = A[(p + 3) | 0]!;
+          const f2 = A[(p + 4) | 0]!;
+          const f3 = A[(p + 5) | 0]!;
           const t0 = R[f2];
           const t1 = R[f3];
           const t2 = Math.imul(t0, t1);
@@ -35591,10 +35620,10 @@ export function execOps(cpu: Cpu, A: Int32Array, p: number, end: number): number
         }
         case 132: // mull s=0 op=3
         {
-          const f0 = A[p + 2]!;
-          const f1 = A[p + 3]!;
-          const f2 = A[p + 4]!;
-          const f3 = A[p + 5]!;
+          const f0 = A[(p + 2) | 0]!;
+          const f1 = A[(p + 3) | 0]!;
+          const f2 = A[(p + 4) | 0]!;
+          const f3 = A[(p + 5) | 0]!;
           const t0 = R[f2];
           const t1 = R[f3];
           const t2 = Math.imul(t0, t1);
@@ -35609,10 +35638,10 @@ export function execOps(cpu: Cpu, A: Int32Array, p: number, end: number): number
         }
         case 133: // mull s=0 op=4
         {
-          const f0 = A[p + 2]!;
-          const f1 = A[p + 3]!;
-          const f2 = A[p + 4]!;
-          const f3 = A[p + 5]!;
+          const f0 = A[(p + 2) | 0]!;
+          const f1 = A[(p + 3) | 0]!;
+          const f2 = A[(p + 4) | 0]!;
+          const f3 = A[(p + 5) | 0]!;
           const t0 = R[f2];
           const t1 = R[f3];
           const t2 = Math.imul(t0, t1);

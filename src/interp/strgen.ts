@@ -8,6 +8,7 @@
 // H (the runtime helper table) and f0..f5 (this op's fields, loaded by the prologue).
 // The function returns 0 to continue with the next op, 1 when it wrote the PC.
 
+import { PSR, S } from "../cpu/state.js";
 import type { Builder, MemOpts, Var, Width } from "../sem/builder.js";
 
 export class StrBuilder implements Builder<string> {
@@ -173,7 +174,10 @@ export class StrBuilder implements Builder<string> {
     this.emit(`if (H.${helper}(cpu${args.map((a) => `, ${a}`).join("")})) ${this.EXIT}`);
   }
   branch(target: string): void {
-    this.emit(`cpu.branchWritePC(${target});`);
+    // Cpu.branchWritePC written out: V8 does not inline calls into execOps (its size)
+    const t = this.let(target);
+    this.emit(`W[${S.IT >> 2}] = 0;`);
+    this.emit(`R[15] = (W[${S.CPSR >> 2}]! & ${PSR.T}) !== 0 ? ${t} & ~1 : ${t} & ~3;`);
     this.emit(this.EXIT);
   }
   bx(target: string): void {

@@ -111,10 +111,12 @@ export function warmUpInterpreter(cpu: Cpu, again = false): void {
   for (const def of DEFS) {
     let op = def.base;
     for (const p of paramCombos(def)) {
-      // the inline cases, and one plain cold op (ORN) for the call out of the switch
+      // the inline cases, and two cold ops for the call out of the switch: ORN, and ORN
+      // writing the PC (with one call target V8 inlines it and deoptimizes at the first
+      // other one; the second also takes the return after a PC write)
       if (
         isHot(def.name, p) ||
-        (def.name === "dp_imm" && p.op === 16 && p.dst === 0 && p.s === 0 && p.ic === 0)
+        (def.name === "dp_imm" && p.op === 16 && p.dst! <= 1 && p.s === 0 && p.ic === 0)
       )
         ops.push({ op: DISPATCH[op]!, def: def.name, fields: def.fields });
       op++;
