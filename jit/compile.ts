@@ -300,6 +300,8 @@ class RegionCompiler implements RegionEnv {
   private readonly total: number;
   /** Runtime calls emitted so far (a block with none needs no resume check). */
   private calls = 0;
+  /** `calls` when the block being compiled began. */
+  private blockCalls = 0;
   readonly tlb = P_TLB;
   readonly tlbUser = P_TLB_USER;
   /** Spill/reload code is emitted as placeholders first: the slot sets are known at the end. */
@@ -489,6 +491,7 @@ class RegionCompiler implements RegionEnv {
     const pcw = `pcw${i}`;
     const ops: binaryen.ExpressionRef[] = [];
     const calls = this.calls;
+    this.blockCalls = calls;
     this.dirty = { all: true, set: new Set() }; // entered from any block of the region
     for (let q = 0; q < blk.ops.length; q += OP_WORDS) ops.push(...this.compileOp(blk, q, pcw));
     const callsRuntime = this.calls !== calls;
@@ -597,6 +600,17 @@ class RegionCompiler implements RegionEnv {
       // inside an IT block the run loop may have to advance ITSTATE after the op
       // (Interpreter.itAfterExit): leave the region there
       exit: () => m.block(null, [m.local.set(ret, m.i32.const(~(p + OP_WORDS))), m.br(inIT ? "exit" : pcw)]),
+      // a successor known at compile time: no look-up of R[15], T and ITSTATE (see blockCode)
+      branchTo: (target) => {
+        const s = inIT ? undefined : blk.succ.find((x) => x.pc === target && x.thumb === thumb && x.it === 0);
+        if (s === undefined) return null;
+        const ran = (p + OP_WORDS - blk.start) / OP_WORDS;
+        // (ret as the generic path sets it: the run loop's result if the runtime stops us)
+        return m.block(null, [
+          m.local.set(ret, m.i32.const(~(p + OP_WORDS))),
+          this.goTo(() => m.i32.const(ran), s, this.calls !== this.blockCalls),
+        ]);
+      },
     });
     if (thumb) b.setState(S.IT, b.k(w >>> 24));
     if (w & OPW_SETPC) b.setState(S.R + 60, b.k(pc));

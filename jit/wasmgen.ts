@@ -144,6 +144,11 @@ export interface OpContext {
   next: number;
   thumb: boolean;
   exit: () => Ref;
+  /**
+   * A branch to a known target (the op's instruction set, ITSTATE cleared): code going
+   * straight to the region's block there when the budget allows, or null (see exit).
+   */
+  branchTo?: (target: number) => Ref | null;
 }
 
 export class WasmBuilder implements Builder<Val> {
@@ -808,6 +813,9 @@ export class WasmBuilder implements Builder<Val> {
         this.expr(this.and(target, k(this.ctx.thumb ? ~1 : ~3))),
       ),
     );
+    const known = this.known(target);
+    const go = known === undefined ? null : (this.ctx.branchTo?.(known & (this.ctx.thumb ? ~1 : ~3)) ?? null);
+    if (go !== null) this.emit(go);
     this.emit(this.ctx.exit());
   }
   bx(target: Val): void {
