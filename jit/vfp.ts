@@ -94,14 +94,31 @@ export function inlineVfpDp(
   const stmts: Ref[] = [];
   const ok = i32Local(); // every check passed so far
   const ix = i32Local(); // inexact so far
+  // FPSCR.IXC is cumulative: once set, whether this result is exact changes nothing, and
+  // the exactness tests (TwoSum, TwoProduct) are skipped
+  const ixSet = i32Local();
   const need = (c: Ref) => stmts.push(m.local.set(ok, m.i32.and(m.local.get(ok, binaryen.i32), c)));
-  const inexact = (c: Ref) => stmts.push(m.local.set(ix, m.i32.or(m.local.get(ix, binaryen.i32), c)));
-  stmts.push(m.local.set(ok, m.i32.const(1)), m.local.set(ix, m.i32.const(0)));
-
-  /** Dekker's TwoProduct: 1 if x * y is exactly p (fast.ts twoProdExact, same operation order). */
-  const twoProdExact = (x: number, y: number, p: number): Ref => {
-    const [c, xh, xl, yh, yl] = [f64Local(), f64Local(), f64Local(), f64Local(), f64Local()];
+  /** ix |= c, where computing c first takes the statements `pre`; only while IXC is clear. */
+  const inexact = (c: Ref, pre: Ref[] = []) =>
     stmts.push(
+      m.if(
+        m.i32.eqz(m.local.get(ixSet, binaryen.i32)),
+        m.block(null, [...pre, m.local.set(ix, m.i32.or(m.local.get(ix, binaryen.i32), c))]),
+      ),
+    );
+  stmts.push(
+    m.local.set(ok, m.i32.const(1)),
+    m.local.set(ix, m.i32.const(0)),
+    m.local.set(ixSet, m.i32.and(m.i32.load(S.FPSCR, 4, zero()), m.i32.const(IXC))),
+  );
+
+  /**
+   * Dekker's TwoProduct: 1 if x * y is exactly p (fast.ts twoProdExact, same operation
+   * order), after the statements pushed on `pre`.
+   */
+  const twoProdExact = (x: number, y: number, p: number, pre: Ref[]): Ref => {
+    const [c, xh, xl, yh, yl] = [f64Local(), f64Local(), f64Local(), f64Local(), f64Local()];
+    pre.push(
       set(c, m.f64.mul(c64(SPLIT), get(x))),
       set(xh, m.f64.sub(get(c), m.f64.sub(get(c), get(x)))),
       set(xl, m.f64.sub(get(x), get(xh))),
@@ -122,9 +139,10 @@ export function inlineVfpDp(
   const add = (a: number, b: number): number => {
     const s = f64Local();
     const bb = f64Local();
-    stmts.push(set(s, m.f64.add(get(a), get(b))), set(bb, m.f64.sub(get(s), get(a))));
+    stmts.push(set(s, m.f64.add(get(a), get(b))));
     inexact(
       m.f64.ne(m.f64.add(m.f64.sub(get(a), m.f64.sub(get(s), get(bb))), m.f64.sub(get(b), get(bb))), c64(0)),
+      [set(bb, m.f64.sub(get(s), get(a)))],
     );
     if (dp) {
       need(okRes(s));
@@ -149,7 +167,8 @@ export function inlineVfpDp(
           m.f64.lt(abs(b), c64(SPLIT_MAX)),
         ),
       );
-      inexact(m.i32.eqz(twoProdExact(a, b, p)));
+      const pre: Ref[] = [];
+      inexact(m.i32.eqz(twoProdExact(a, b, p, pre)), pre);
       return p;
     }
     const r = f64Local();
@@ -173,8 +192,8 @@ export function inlineVfpDp(
           m.f64.lt(abs(b), c64(SPLIT_MAX)),
         ),
       );
-      stmts.push(set(p, m.f64.mul(get(q), get(b))));
-      inexact(or(m.f64.ne(get(p), get(a)), m.i32.eqz(twoProdExact(q, b, p))));
+      const pre: Ref[] = [set(p, m.f64.mul(get(q), get(b)))];
+      inexact(or(m.f64.ne(get(p), get(a)), m.i32.eqz(twoProdExact(q, b, p, pre))), pre);
       return q;
     }
     stmts.push(set(q, fround(m.f64.div(get(a), get(b)))));
