@@ -175,9 +175,9 @@ export class WasmBuilder implements Builder<Val> {
   private readonly vfpOk: number;
   /**
    * The op's word range (wordRange): its base, offsets, kind, and the locals holding
-   * whether the inline TLB serves all of it and the page's host addend.
+   * whether the inline TLB serves all of it and the host address of its first word.
    */
-  private range: { base: Val; lo: number; bytes: number; store: boolean; ok: number; addend: number } | null =
+  private range: { base: Val; lo: number; bytes: number; store: boolean; ok: number; host: number } | null =
     null;
 
   constructor(
@@ -489,24 +489,28 @@ export class WasmBuilder implements Builder<Val> {
    * passed, else checks on its own (see load, store).
    */
   wordRange(base: Val, lo: number, bytes: number, store: boolean): void {
-    const m = this.m;
-    const i32 = binaryen.i32;
     const first = this.let(this.add(base, k(lo)));
-    const e = this.newLocal();
     const ok = this.newLocal();
-    const addend = this.newLocal();
-    let hit = this.tlbHit(first, 3, {}, e, store);
-    if (bytes > 4)
-      hit = m.i32.and(hit, m.i32.le_u(this.expr(this.and(first, k(0xfff))), m.i32.const(0x1000 - bytes)));
-    this.emit(m.local.set(addend, m.i32.load(FAST_TLB.ADDEND, 4, m.local.get(e, i32))));
-    if (store)
-      hit = m.if(
-        hit,
-        m.i32.eqz(this.codePage(m.i32.add(this.expr(first), m.local.get(addend, i32)))),
-        m.i32.const(0),
-      );
-    this.emit(m.local.set(ok, hit));
-    this.range = { base, lo, bytes, store, ok, addend };
+    const host = this.newLocal();
+    this.emit(this.m.local.set(ok, this.transferHit(first, 3, bytes, store, host)));
+    this.range = { base, lo, bytes, store, ok, host };
+  }
+
+  /**
+   * Does the inline TLB serve a transfer of `bytes` at addr as one piece: a hit for its
+   * kind, addr aligned to alignMask + 1, the transfer inside the page and, for a store, no
+   * translated code in it? Non-zero when it does, and then local `host` is addr's host
+   * address.
+   */
+  private transferHit(addr: Val, alignMask: number, bytes: number, store: boolean, host: number): Ref {
+    const m = this.m;
+    const e = this.newLocal();
+    let hit = this.tlbHit(addr, alignMask, {}, e, store);
+    if (alignMask + 1 < bytes)
+      hit = m.i32.and(hit, m.i32.le_u(this.expr(this.and(addr, k(0xfff))), m.i32.const(0x1000 - bytes)));
+    const h = m.local.tee(host, this.hostAddr(addr, e), binaryen.i32);
+    // (a load needs only the tee and a non-zero result)
+    return m.if(hit, store ? m.i32.eqz(this.codePage(h)) : m.i32.or(h, m.i32.const(1)), m.i32.const(0));
   }
 
   /** The offset of a word access at addr inside the op's range (wordRange), or undefined. */
@@ -528,7 +532,8 @@ export class WasmBuilder implements Builder<Val> {
    */
   private inRange(w: Width, addr: Val, store: boolean, full: () => void, direct: (host: Ref) => Ref): void {
     const r = this.range;
-    if (r === null || this.rangeOffset(w, addr, store) === undefined) {
+    const off = this.rangeOffset(w, addr, store);
+    if (r === null || off === undefined) {
       full();
       return;
     }
@@ -536,7 +541,7 @@ export class WasmBuilder implements Builder<Val> {
     this.stmts.push([]);
     full();
     const slow = this.closeBranch();
-    const host = m.i32.add(this.expr(addr), m.local.get(r.addend, binaryen.i32));
+    const host = m.i32.add(m.local.get(r.host, binaryen.i32), m.i32.const(off - r.lo));
     this.emit(m.if(m.local.get(r.ok, binaryen.i32), direct(host), slow));
   }
 
@@ -672,6 +677,10 @@ export class WasmBuilder implements Builder<Val> {
       return;
     }
     if (this.inlineSimd(helper, args)) return;
+    this.helperMayExit(helper, args);
+  }
+  /** Call a helper; leave through the op's exit when it returns non-zero. */
+  private helperMayExit(helper: string, args: Val[]): void {
     const t = this.newLocal();
     for (const s of this.helperCall(helper, args, t)) this.emit(s);
     this.emit(this.m.if(this.m.local.get(t, binaryen.i32), this.ctx.exit()));
@@ -713,22 +722,8 @@ export class WasmBuilder implements Builder<Val> {
       // the inline TLB's alignment bits: the element's, or the :align hint's when larger
       const align = Math.max(1 << ((sel >> 3) & 3), 1 << ((sel >> 11) & 7)) - 1;
       const base = this.let(this.reg(k(rn)));
-      const e = this.newLocal();
       const h = this.newLocal();
-      hit = () => {
-        let c = this.tlbHit(base, align, {}, e, !load);
-        if (align + 1 < bytes)
-          c = m.i32.and(
-            c,
-            m.i32.le_u(m.i32.and(this.expr(base), m.i32.const(0xfff)), m.i32.const(0x1000 - bytes)),
-          );
-        const host = m.local.tee(h, this.hostAddr(base, e), binaryen.i32);
-        return m.if(
-          c,
-          load ? m.i32.or(host, m.i32.const(1)) : m.i32.eqz(this.codePage(host)),
-          m.i32.const(0),
-        );
-      };
+      hit = () => this.transferHit(base, align, bytes, !load, h);
       fast = () => {
         for (const s of copyRegs(m, load, d, bytes, () => m.local.get(h, binaryen.i32))) this.emit(s);
         if (rm !== 15) this.setReg(k(rn), this.add(base, rm === 13 ? k(bytes) : this.reg(k(rm))));
@@ -738,11 +733,7 @@ export class WasmBuilder implements Builder<Val> {
     this.askVfpOpen();
     const go = this.newLocal();
     this.emit(m.local.set(go, hit === null ? ok() : m.if(ok(), hit(), m.i32.const(0))));
-    this.if({ t: "local", i: go }, fast, () => {
-      const t = this.newLocal();
-      for (const s of this.helperCall(helper, args, t)) this.emit(s);
-      this.emit(m.if(m.local.get(t, binaryen.i32), this.ctx.exit()));
-    });
+    this.if({ t: "local", i: go }, fast, () => this.helperMayExit(helper, args));
     return true;
   }
 
@@ -785,11 +776,7 @@ export class WasmBuilder implements Builder<Val> {
     this.emit(m.local.set(slowPath, m.i32.shr_u(m.local.get(fl, i32), m.i32.const(31))));
     this.if(
       { t: "local", i: slowPath },
-      () => {
-        const t = this.newLocal();
-        for (const s of this.helperCall("vfpDp", args, t)) this.emit(s);
-        this.emit(m.if(m.local.get(t, i32), this.ctx.exit()));
-      },
+      () => this.helperMayExit("vfpDp", args),
       () => {
         // the cumulative Inexact flag
         this.emit(
