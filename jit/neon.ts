@@ -200,7 +200,7 @@ function modImm(m: binaryen.Module, kind: number, d: number, lo: number, hi: num
 /** VDUP Dd/Qd, Rt: sel = size | q << 2; `v` the core register's value. */
 export function dupCore(m: binaryen.Module, sel: number, d: number, v: Ref): Ref[] {
   const size = sel & 3;
-  if (size > 2) return [];
+  if (size > 2) throw new Error("jit: VDUP from a core register has no 64-bit form");
   const r = regIo(m, (sel >> 2) & 1);
   return [r.store(d, m[SHAPES[size] as "i8x16" | "i16x8" | "i32x4"].splat(v))];
 }
