@@ -636,11 +636,8 @@ function bindHelper(f: Helper, cpu: Cpu): (...a: number[]) => number {
 
 /** Attach a JIT to an interpreter (loads the compiler and binaryen here unless a worker compiles). */
 export async function enableJit(interp: Interpreter, opts: JitOptions): Promise<Jit> {
-  // V8 compiles wasm functions lazily, on their first call: on the main thread, which
-  // would defeat the worker. Eager compilation does it in the worker's new
-  // WebAssembly.Module (measured: the Linux boot 21-24 s -> 18-19 s).
-  setFlagsFromString("--no-wasm-lazy-compilation");
   if (opts.mode === "on" && opts.worker) return new Jit(interp, opts, null);
   const { compileRegions, chainModule } = await import("./compile.js");
+  setFlagsFromString("--no-wasm-lazy-compilation"); // (see worker.ts)
   return new Jit(interp, opts, { regions: compileRegions, chain: chainModule });
 }

@@ -9,6 +9,12 @@ import { READY_MARKER } from "../images/initramfs.js";
 /** The initramfs' ready marker followed by the shell prompt. */
 export const READY_RE = new RegExp(`${READY_MARKER}[\\s\\S]*# `);
 
+/**
+ * Linux's first console line (its banner, printed once its console is up). Without Xen it
+ * comes after the zImage's decompressor, which is 60 % of the instructions to the shell.
+ */
+export const KERNEL_CONSOLE_RE = /Linux version /;
+
 export interface HypwasmBoot {
   out: string;
   /** hypwasm's own messages (stderr). */
@@ -26,6 +32,8 @@ export interface HypwasmBoot {
   /** ms from start to the ready marker (-1: never seen) and to exit. */
   markerMs: number;
   totalMs: number;
+  /** ms from start to the kernel's first console line (KERNEL_CONSOLE_RE; -1: never seen). */
+  consoleMs: number;
   timedOut: boolean;
 }
 
@@ -44,6 +52,7 @@ export function bootHypwasm(
     let out = "";
     let err = "";
     let markerMs = -1;
+    let consoleMs = -1;
     let timedOut = false;
     const timer = Number.isFinite(timeoutMs)
       ? setTimeout(() => {
@@ -53,6 +62,7 @@ export function bootHypwasm(
       : undefined;
     p.stdout.on("data", (d: Buffer) => {
       out += d.toString("latin1");
+      if (consoleMs < 0 && KERNEL_CONSOLE_RE.test(out)) consoleMs = performance.now() - t0;
       if (markerMs < 0 && READY_RE.test(out)) markerMs = performance.now() - t0;
     });
     p.stderr.on("data", (d: Buffer) => {
@@ -73,6 +83,7 @@ export function bootHypwasm(
         peakMiB: peak ? Number(peak[1]) : -1,
         jit: jit ? { compileMs: Number(jit[1]), insns: Number(jit[2]) } : null,
         markerMs,
+        consoleMs,
         totalMs: performance.now() - t0,
         timedOut,
       });
@@ -85,6 +96,8 @@ export interface QemuBoot {
   /** ms from start to the ready marker / to the end of the command's output. */
   markerMs: number;
   doneMs: number;
+  /** ms from start to the kernel's first console line (KERNEL_CONSOLE_RE; -1: never seen). */
+  consoleMs: number;
   /** With `poweroff`: QEMU exited by itself after `poweroff -f` (the guest powered off). */
   poweredOff: boolean;
 }
@@ -116,6 +129,7 @@ export function bootQemu(
     let out = "";
     let markerMs = -1;
     let doneMs = -1;
+    let consoleMs = -1;
     const timer = setTimeout(() => {
       q.kill("SIGKILL");
       reject(new Error(`qemu: timeout; output:\n${out}`));
@@ -127,10 +141,11 @@ export function bootQemu(
     q.on("exit", () => {
       clearTimeout(timer);
       if (doneMs < 0) reject(new Error(`qemu exited before the command was done; output:\n${out}`));
-      else resolve({ out, markerMs, doneMs, poweredOff: poweroff });
+      else resolve({ out, markerMs, doneMs, consoleMs, poweredOff: poweroff });
     });
     q.stdout.on("data", (d: Buffer) => {
       out += d.toString("latin1");
+      if (consoleMs < 0 && KERNEL_CONSOLE_RE.test(out)) consoleMs = performance.now() - t0;
       if (markerMs < 0 && READY_RE.test(out)) {
         markerMs = performance.now() - t0;
         q.stdin.write(`${cmd}; echo ${DONE}\n`);
