@@ -103,8 +103,13 @@ export class Cpu {
   private readonly u16: Uint16Array;
   private readonly codePages: Uint8Array;
   private readonly ramSize: number;
-  /** RAM base for the identity-mapped fast path; NaN disables it (MMU on: issue 3). */
-  fastBase: number;
+  /**
+   * The identity-mapped fast path: addresses in [fastBase, fastBase + fastSize) are RAM
+   * at their own address. fastSize is 0 while the MMU is on (issue 3), where the soft
+   * TLB gives the host offset instead (see host).
+   */
+  readonly fastBase: number;
+  fastSize: number;
   readonly sys: Sysregs;
   /**
    * Retired guest instructions (exact below 2^53). A JS number, not a state-block word:
@@ -168,6 +173,7 @@ export class Cpu {
     this.codePages = bus.codePages;
     this.ramSize = bus.ramSize;
     this.fastBase = bus.ramBase;
+    this.fastSize = bus.ramSize;
     this.sys = new Sysregs(this);
     // MMU (issue 3): faults become GuestAborts; while it is on, the VA == PA fast path is off
     const host = {
@@ -217,7 +223,7 @@ export class Cpu {
     const hyp = (this.W[S.CPSR >> 2]! & 0x1f) === Mode.HYP;
     this.tr = hyp ? this.hypMmu : this.mmu;
     this.mmuOn = this.tr.enabled;
-    this.fastBase = this.mmuOn ? Number.NaN : this.bus.ramBase;
+    this.fastSize = this.mmuOn ? 0 : this.ramSize;
     this.sys.refreshAlign();
   }
 
@@ -383,66 +389,58 @@ export class Cpu {
     return false;
   }
 
-  // Fast paths: an access that lies in RAM, needs no translation (MMU off), is naturally
-  // aligned, little-endian and (for stores) not to a page holding translated code goes
-  // straight to the typed arrays; everything else takes the *Slow path.
+  // Fast paths: an access to RAM that needs no translation work (MMU off, or a soft-TLB
+  // hit with the rights for it), naturally aligned, little-endian and (for stores) not to
+  // a page holding translated code goes straight to the typed arrays; everything else
+  // takes the *Slow path.
 
-  /** RAM offset of a physical-equals-virtual address, or a value outside [0, ramSize). */
-  private fastOff(addr: number): number {
-    return (addr >>> 0) - this.fastBase;
+  /**
+   * Host byte offset of `addr` for this access when it is RAM needing no translation work
+   * (identity while the MMU is off; else a soft-TLB hit: issues 3, 4, also for stage 2
+   * alone, e.g. a guest kernel's decompressor), or -1. One unsigned compare for the
+   * identity case keeps the arithmetic in integers.
+   */
+  private host(addr: number, acc: number, flags: number): number {
+    const off = (addr - this.fastBase) >>> 0;
+    if (off < this.fastSize) return RAM_OFFSET + off;
+    return this.mmuOn ? this.tr.hostOffset(addr, acc, this.pl0(flags)) : -1;
   }
 
   ld8(addr: number, flags: number): number {
-    const off = this.fastOff(addr);
-    if (off >= 0 && off < this.ramSize) return this.u8[RAM_OFFSET + off]!;
-    // (issue 4) MMU on (also stage 2 alone, e.g. a guest kernel's decompressor): RAM
-    // through a soft-TLB hit
-    if (this.mmuOn) {
-      const h = this.tr.hostOffset(addr, ACC_R, this.pl0(flags));
-      if (h >= 0) return this.u8[h]!;
-    }
+    const h = this.host(addr, ACC_R, flags);
+    if (h >= 0) return this.u8[h]!;
     return this.bus.read8(this.translate(addr, false, flags));
   }
   ld32(addr: number, flags: number): number {
-    const off = this.fastOff(addr);
-    if ((addr & 3) === 0 && off >= 0 && off < this.ramSize && !this.bigEndian)
-      return this.u32[(RAM_OFFSET + off) >>> 2]!;
+    if ((addr & 3) === 0 && !this.bigEndian) {
+      const h = this.host(addr, ACC_R, flags);
+      if (h >= 0) return this.u32[h >>> 2]!;
+    }
     return this.ld32Slow(addr, flags);
   }
   st32(addr: number, v: number, flags: number): void {
-    const off = this.fastOff(addr);
-    if (
-      (addr & 3) === 0 &&
-      off >= 0 &&
-      off < this.ramSize &&
-      !this.bigEndian &&
-      this.codePages[off >>> 12] === 0
-    )
-      this.u32[(RAM_OFFSET + off) >>> 2] = v;
-    else this.st32Slow(addr, v, flags);
+    if ((addr & 3) === 0 && !this.bigEndian) {
+      const h = this.host(addr, ACC_W, flags);
+      if (h >= 0 && this.codePages[(h - RAM_OFFSET) >>> 12] === 0) {
+        this.u32[h >>> 2] = v;
+        return;
+      }
+    }
+    this.st32Slow(addr, v, flags);
   }
   st8(addr: number, v: number, flags: number): void {
-    const off = this.fastOff(addr);
-    if (off >= 0 && off < this.ramSize && this.codePages[off >>> 12] === 0) this.u8[RAM_OFFSET + off] = v;
-    else {
-      const h = this.mmuOn ? this.tr.hostOffset(addr, ACC_W, this.pl0(flags)) : -1;
-      if (h >= 0 && this.codePages[(h - RAM_OFFSET) >>> 12] === 0) this.u8[h] = v;
-      else this.bus.write8(this.translate(addr, true, flags), v);
-    }
-  }
-  /** Host byte offset of an aligned little-endian RAM halfword at `addr`, or -1 (slow path). */
-  private ram16(addr: number, acc: number, flags: number): number {
-    if (addr & 1 || this.bigEndian) return -1;
-    const off = this.fastOff(addr);
-    if (off >= 0 && off < this.ramSize) return RAM_OFFSET + off;
-    return this.mmuOn ? this.tr.hostOffset(addr, acc, this.pl0(flags)) : -1;
+    const h = this.host(addr, ACC_W, flags);
+    if (h >= 0 && this.codePages[(h - RAM_OFFSET) >>> 12] === 0) this.u8[h] = v;
+    else this.bus.write8(this.translate(addr, true, flags), v);
   }
   ld8s(addr: number, flags: number): number {
     return (this.ld8(addr, flags) << 24) >> 24;
   }
   ld16(addr: number, flags: number): number {
-    const h = this.ram16(addr, ACC_R, flags);
-    if (h >= 0) return this.u16[h >>> 1]!;
+    if ((addr & 1) === 0 && !this.bigEndian) {
+      const h = this.host(addr, ACC_R, flags);
+      if (h >= 0) return this.u16[h >>> 1]!;
+    }
     let v: number;
     if (this.checkAlign(addr, 2, flags, false)) v = this.bus.read16(this.translate(addr, false, flags));
     else v = this.ld8(addr, flags) | (this.ld8(addr + 1, flags) << 8);
@@ -452,11 +450,6 @@ export class Cpu {
     return (this.ld16(addr, flags) << 16) >> 16;
   }
   private ld32Slow(addr: number, flags: number): number {
-    // (issue 3) MMU on: aligned little-endian RAM words straight from a soft-TLB hit
-    if (this.mmuOn && (addr & 3) === 0 && !this.bigEndian) {
-      const h = this.tr.hostOffset(addr, ACC_R, this.pl0(flags));
-      if (h >= 0) return this.u32[h >>> 2]!;
-    }
     let v: number;
     if (this.checkAlign(addr, 4, flags, false)) v = this.bus.read32(this.translate(addr, false, flags));
     else
@@ -468,10 +461,12 @@ export class Cpu {
     return this.bigEndian ? bswap32(v) : v;
   }
   st16(addr: number, v: number, flags: number): void {
-    const h = this.ram16(addr, ACC_W, flags);
-    if (h >= 0 && this.codePages[(h - RAM_OFFSET) >>> 12] === 0) {
-      this.u16[h >>> 1] = v;
-      return;
+    if ((addr & 1) === 0 && !this.bigEndian) {
+      const h = this.host(addr, ACC_W, flags);
+      if (h >= 0 && this.codePages[(h - RAM_OFFSET) >>> 12] === 0) {
+        this.u16[h >>> 1] = v;
+        return;
+      }
     }
     if (this.bigEndian) v = ((v & 0xff) << 8) | ((v >>> 8) & 0xff);
     if (this.checkAlign(addr, 2, flags, true)) this.bus.write16(this.translate(addr, true, flags), v);
@@ -481,14 +476,6 @@ export class Cpu {
     }
   }
   private st32Slow(addr: number, v: number, flags: number): void {
-    // (issue 3) MMU on: aligned little-endian RAM words through a soft-TLB hit (not code pages)
-    if (this.mmuOn && (addr & 3) === 0 && !this.bigEndian) {
-      const h = this.tr.hostOffset(addr, ACC_W, this.pl0(flags));
-      if (h >= 0 && this.codePages[(h - RAM_OFFSET) >>> 12] === 0) {
-        this.u32[h >>> 2] = v;
-        return;
-      }
-    }
     if (this.bigEndian) v = bswap32(v);
     if (this.checkAlign(addr, 4, flags, true)) this.bus.write32(this.translate(addr, true, flags), v);
     else {
