@@ -302,6 +302,8 @@ class RegionCompiler implements RegionEnv {
   private calls = 0;
   /** `calls` when the block being compiled began. */
   private blockCalls = 0;
+  /** Region index of the block being compiled. */
+  private current = -1;
   readonly tlb = P_TLB;
   readonly tlbUser = P_TLB_USER;
   /** Spill/reload code is emitted as placeholders first: the slot sets are known at the end. */
@@ -374,24 +376,39 @@ class RegionCompiler implements RegionEnv {
   }
   private readonly reloads: binaryen.ExpressionRef[] = [];
 
-  wrapCall(call: binaryen.ExpressionRef, result: number | null, p: number): binaryen.ExpressionRef[] {
+  wrapCall(
+    call: binaryen.ExpressionRef,
+    result: number | null,
+    p: number,
+    keepsCore = false,
+  ): binaryen.ExpressionRef[] {
     const m = this.m;
     this.calls++;
-    this.b.keepAllReads();
+    if (!keepsCore) this.b.keepAllReads();
     return [
       this.spill(),
+      ...this.pcWord(),
       this.setWord(S.JIT_OP, m.i32.const(p)),
       this.setWord(S.JIT_RETIRED, m.local.get(this.retired, binaryen.i32)),
       m.local.set(this.called, m.i32.const(1)),
       result === null ? call : m.local.set(result, call),
-      this.reload(),
+      ...(keepsCore ? [] : [this.reload()]),
     ];
+  }
+  reloadSlots(): binaryen.ExpressionRef {
+    return this.reload();
+  }
+  /** The op's R[15] store, made before its runtime calls only (see WasmBuilder.lazyPc). */
+  private pcWord(): binaryen.ExpressionRef[] {
+    const pc = this.b.lazyPc;
+    return pc === null ? [] : [this.m.i32.store(S.R + 60, 4, this.m.i32.const(0), this.m.i32.const(pc))];
   }
 
   wrapMemCall(call: binaryen.ExpressionRef, result: number | null, p: number): binaryen.ExpressionRef[] {
     const m = this.m;
     this.calls++;
     return [
+      ...this.pcWord(),
       this.setWord(S.JIT_OP, m.i32.const(p)),
       this.setWord(S.JIT_RETIRED, m.local.get(this.retired, binaryen.i32)),
       m.local.set(this.called, m.i32.const(1)),
@@ -492,8 +509,11 @@ class RegionCompiler implements RegionEnv {
     const ops: binaryen.ExpressionRef[] = [];
     const calls = this.calls;
     this.blockCalls = calls;
+    this.current = i;
     this.dirty = { all: true, set: new Set() }; // entered from any block of the region
+    this.b.startBlock();
     for (let q = 0; q < blk.ops.length; q += OP_WORDS) ops.push(...this.compileOp(blk, q, pcw));
+    ops.push(...this.b.qBarrier());
     const callsRuntime = this.calls !== calls;
     // fall-through: as the run loop, R[15] = the next address (and ITSTATE for Thumb)
     ops.push(m.local.set(this.ret, m.i32.const(blk.start + blk.ops.length)));
@@ -536,7 +556,7 @@ class RegionCompiler implements RegionEnv {
       after.push(m.if(match, this.goTo(ran, s, callsRuntime)));
     }
     after.push(this.leave(ran()));
-    return [m.block(pcw, ops), ...after];
+    return [m.block(pcw, [m.loop(`self${i}`, m.block(null, ops))]), ...after];
   }
 
   /** Leave the region after the block, which retired `ran` instructions (see build: chaining). */
@@ -552,23 +572,36 @@ class RegionCompiler implements RegionEnv {
    * Continue with successor s if the budget allows, s ends before the next clock event,
    * and (for a block that may have called the runtime) the runtime agrees.
    */
-  private goTo(ran: () => binaryen.ExpressionRef, s: Succ, callsRuntime: boolean): binaryen.ExpressionRef {
+  private goTo(
+    ran: () => binaryen.ExpressionRef,
+    s: Succ,
+    callsRuntime: boolean,
+    stores: () => binaryen.ExpressionRef[] = () => [],
+    /** Inside the block's ops (its loop label in scope). */
+    inOps = false,
+  ): binaryen.ExpressionRef {
     const m = this.m;
     const retired = () => m.i32.add(m.local.get(this.retired, binaryen.i32), ran());
     const ok = m.i32.and(
       m.i32.lt_s(retired(), m.local.get(P_LIMIT, binaryen.i32)),
       m.i32.le_s(m.i32.add(retired(), m.i32.const(s.insns)), m.local.get(P_LEFT, binaryen.i32)),
     );
-    const go = [
-      m.local.set(this.retired, retired()),
-      m.local.set(this.next, m.i32.const(s.idx)),
-      m.br("dispatch"),
-    ];
+    // a branch back to the start of the block being compiled: its own loop, no dispatch
+    const go =
+      inOps && s.idx === this.current
+        ? [m.local.set(this.retired, retired()), m.br(`self${s.idx}`)]
+        : [
+            m.local.set(this.retired, retired()),
+            m.local.set(this.next, m.i32.const(s.idx)),
+            m.br("dispatch"),
+          ];
     if (callsRuntime)
       go.unshift(
         m.if(
           m.local.get(this.called, binaryen.i32),
           m.block(null, [
+            // (the state words a branch leaves for the exit, see WasmBuilder.branch)
+            ...stores(),
             m.br("exit", m.i32.eqz(m.call(this.resumeFn(), [], binaryen.i32))),
             m.local.set(this.called, m.i32.const(0)),
           ]),
@@ -591,29 +624,38 @@ class RegionCompiler implements RegionEnv {
     const ret = this.ret;
     const inIT = thumb && w >>> 24 !== 0;
     const before = this.saveDirty();
-    b.begin({
-      p,
-      pc,
-      addr,
-      next,
-      thumb,
-      // inside an IT block the run loop may have to advance ITSTATE after the op
-      // (Interpreter.itAfterExit): leave the region there
-      exit: () => m.block(null, [m.local.set(ret, m.i32.const(~(p + OP_WORDS))), m.br(inIT ? "exit" : pcw)]),
-      // a successor known at compile time: no look-up of R[15], T and ITSTATE (see blockCode)
-      branchTo: (target) => {
-        const s = inIT ? undefined : blk.succ.find((x) => x.pc === target && x.thumb === thumb && x.it === 0);
-        if (s === undefined) return null;
-        const ran = (p + OP_WORDS - blk.start) / OP_WORDS;
-        // (ret as the generic path sets it: the run loop's result if the runtime stops us)
-        return m.block(null, [
-          m.local.set(ret, m.i32.const(~(p + OP_WORDS))),
-          this.goTo(() => m.i32.const(ran), s, this.calls !== this.blockCalls),
-        ]);
+    const cond = (w >>> 16) & 15;
+    // an op that may not run leaves the Q registers in the state (see WasmBuilder.qBarrier)
+    const pre = cond === 14 ? [] : b.qBarrier();
+    b.begin(
+      {
+        p,
+        pc,
+        addr,
+        next,
+        thumb,
+        // inside an IT block the run loop may have to advance ITSTATE after the op
+        // (Interpreter.itAfterExit): leave the region there
+        exit: () =>
+          m.block(null, [m.local.set(ret, m.i32.const(~(p + OP_WORDS))), m.br(inIT ? "exit" : pcw)]),
+        // a successor known at compile time: no look-up of R[15], T and ITSTATE (see blockCode)
+        branchTo: (target, stores) => {
+          const s = inIT
+            ? undefined
+            : blk.succ.find((x) => x.pc === target && x.thumb === thumb && x.it === 0);
+          if (s === undefined) return null;
+          const ran = (p + OP_WORDS - blk.start) / OP_WORDS;
+          // (ret as the generic path sets it: the run loop's result if the runtime stops us)
+          return m.block(null, [
+            m.local.set(ret, m.i32.const(~(p + OP_WORDS))),
+            this.goTo(() => m.i32.const(ran), s, this.calls !== this.blockCalls, stores, true),
+          ]);
+        },
       },
-    });
+      cond !== 14,
+    );
     if (thumb) b.setState(S.IT, b.k(w >>> 24));
-    if (w & OPW_SETPC) b.setState(S.R + 60, b.k(pc));
+    if (w & OPW_SETPC) b.setPcLazy(pc);
     const d = w & 0xffff;
     const entry = BY_DISPATCH[d];
     if (d === 0 || entry === undefined) {
@@ -626,10 +668,9 @@ class RegionCompiler implements RegionEnv {
       entry.def.sem(b, entry.p, f);
     }
     const stmts = b.end();
-    const cond = (w >>> 16) & 15;
     if (cond === 14) return stmts;
     this.mergeDirty(before); // the op may not run
-    return [m.if(this.condExpr(cond), m.block(null, stmts))];
+    return [...pre, m.if(this.condExpr(cond), m.block(null, stmts))];
   }
 
   /** ConditionPassed (A8.3) on the flags in NF/ZF/CF/VF form (held in locals). */

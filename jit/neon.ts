@@ -81,24 +81,75 @@ export function hasInlineNeon(helper: string, a: readonly number[]): boolean {
   }
 }
 
-/** Q (16 bytes) or D (8 bytes, in the low half) register access on the state memory. */
-function regIo(m: binaryen.Module, q: number) {
-  const at = (d: number) => S.VFP + 8 * d;
-  const zero = () => m.i32.const(0);
+/**
+ * Access to the Q registers (by the D index of their low half, even): on the state
+ * memory, or on the v128 locals WasmBuilder keeps them in inside a block.
+ */
+export interface QRegs {
+  get(d: number): Ref;
+  set(d: number, v: Ref): Ref;
+}
+
+/** Q registers on the state memory. */
+export function memQRegs(m: binaryen.Module): QRegs {
   return {
-    load: (d: number) => (q ? m.v128.load(at(d), 8, zero()) : m.v128.load64_zero(at(d), 8, zero())),
-    store: (d: number, v: Ref) =>
-      q ? m.v128.store(at(d), 8, zero(), v) : m.v128.store64_lane(at(d), 8, 0, zero(), v),
+    get: (d) => m.v128.load(S.VFP + 8 * d, 8, m.i32.const(0)),
+    set: (d, v) => m.v128.store(S.VFP + 8 * d, 8, m.i32.const(0), v),
   };
 }
 
+/** Q (16 bytes, through qr) or D (8 bytes, in the low half, on the state memory) register access. */
+function regIo(m: binaryen.Module, q: number, qr: QRegs) {
+  const at = (d: number) => S.VFP + 8 * d;
+  const zero = () => m.i32.const(0);
+  return {
+    load: (d: number) => (q ? qr.get(d) : m.v128.load64_zero(at(d), 8, zero())),
+    store: (d: number, v: Ref) => (q ? qr.set(d, v) : m.v128.store64_lane(at(d), 8, 0, zero(), v)),
+  };
+}
+
+/**
+ * The Q registers (D indexes) the inline code of helper(args) reads and writes, when it
+ * accesses only whole Q registers (so they can live in locals); else null.
+ */
+export function qOperands(helper: string, a: readonly number[]): { src: number[]; dst: number[] } | null {
+  const even = (...ds: number[]) => ds.every((d) => (d & 1) === 0);
+  switch (helper) {
+    case "neon3Same": {
+      const [sel, d, n, mr] = a as [number, number, number, number];
+      if (((sel >> 8) & 1) === 0 || !even(d, n, mr)) return null;
+      const op = sel & 31;
+      const logicSel = (((sel >> 7) & 1) << 2) | ((sel >> 5) & 3);
+      const readsD = op === N3.VMLAS || (op === N3.LOGIC && logicSel >= 5);
+      return { src: readsD ? [n, mr, d] : [n, mr], dst: [d] };
+    }
+    case "neonShiftImm": {
+      const [sel, d, mr] = a as [number, number, number];
+      if (((sel >> 7) & 1) === 0 || !even(d, mr)) return null;
+      return { src: (sel & 15) === 1 ? [mr, d] : [mr], dst: [d] };
+    }
+    case "neonDupCore": {
+      const [sel, d] = a as [number, number];
+      return ((sel >> 2) & 1) === 1 && even(d) ? { src: [], dst: [d] } : null;
+    }
+    default:
+      return null;
+  }
+}
+
+/** The Q registers (D indexes) VLD1/VST1 of `bytes` from D[d] moves, when whole Q registers; else null. */
+export function ldSt1QRegs(d: number, bytes: number): number[] | null {
+  if ((d & 1) !== 0 || bytes % 16 !== 0) return null;
+  return Array.from({ length: bytes / 16 }, (_, i) => d + 2 * i);
+}
+
 /** Statements computing helper(args) (hasInlineNeon said yes). */
-export function inlineNeon(m: binaryen.Module, helper: string, a: readonly number[]): Ref[] {
+export function inlineNeon(m: binaryen.Module, helper: string, a: readonly number[], qr: QRegs): Ref[] {
   switch (helper) {
     case "neon3Same":
-      return threeSame(m, a[0]!, a[1]!, a[2]!, a[3]!);
+      return threeSame(m, a[0]!, a[1]!, a[2]!, a[3]!, qr);
     case "neonShiftImm":
-      return shiftImm(m, a[0]!, a[1]!, a[2]!, a[3]!);
+      return shiftImm(m, a[0]!, a[1]!, a[2]!, a[3]!, qr);
     case "neonImm":
       return modImm(m, a[0]!, a[1]!, a[2]!, a[3]!, a[4]!);
     default:
@@ -106,11 +157,11 @@ export function inlineNeon(m: binaryen.Module, helper: string, a: readonly numbe
   }
 }
 
-function threeSame(m: binaryen.Module, sel: number, d: number, n: number, mr: number): Ref[] {
+function threeSame(m: binaryen.Module, sel: number, d: number, n: number, mr: number, qr: QRegs): Ref[] {
   const op = sel & 31;
   const size = (sel >> 5) & 3;
   const u = (sel >> 7) & 1;
-  const r = regIo(m, (sel >> 8) & 1);
+  const r = regIo(m, (sel >> 8) & 1, qr);
   const x = () => r.load(n);
   const y = () => r.load(mr);
   const z = () => r.load(d);
@@ -154,11 +205,11 @@ function threeSame(m: binaryen.Module, sel: number, d: number, n: number, mr: nu
  * (sh 0..esize-1). wasm takes shift counts modulo the lane width, so a right shift by the
  * whole lane is written out: 0 unsigned, the sign signed.
  */
-function shiftImm(m: binaryen.Module, sel: number, d: number, mr: number, sh: number): Ref[] {
+function shiftImm(m: binaryen.Module, sel: number, d: number, mr: number, sh: number, qr: QRegs): Ref[] {
   const op = sel & 15;
   const size = (sel >> 4) & 3;
   const uns = ((sel >> 6) & 1) === 1;
-  const r = regIo(m, (sel >> 7) & 1);
+  const r = regIo(m, (sel >> 7) & 1, qr);
   const s = SHAPES[size]!;
   const esize = 8 << size;
   const x = r.load(mr);
@@ -198,16 +249,17 @@ function modImm(m: binaryen.Module, kind: number, d: number, lo: number, hi: num
 }
 
 /** VDUP Dd/Qd, Rt: sel = size | q << 2; `v` the core register's value. */
-export function dupCore(m: binaryen.Module, sel: number, d: number, v: Ref): Ref[] {
+export function dupCore(m: binaryen.Module, sel: number, d: number, v: Ref, qr: QRegs): Ref[] {
   const size = sel & 3;
   if (size > 2) throw new Error("jit: VDUP from a core register has no 64-bit form");
-  const r = regIo(m, (sel >> 2) & 1);
+  const r = regIo(m, (sel >> 2) & 1, qr);
   return [r.store(d, m[SHAPES[size] as "i8x16" | "i16x8" | "i32x4"].splat(v))];
 }
 
 /**
  * Copy `bytes` (8, 16, 24 or 32) between host address `host()` and D[d]...: VLD1/VST1 of
- * whole little-endian registers are byte copies, whatever the element size.
+ * whole little-endian registers are byte copies, whatever the element size. Whole Q
+ * registers (16-byte pieces at an even D index) go through qr.
  */
 export function copyRegs(
   m: binaryen.Module,
@@ -215,17 +267,22 @@ export function copyRegs(
   d: number,
   bytes: number,
   host: () => Ref,
+  qr: QRegs,
 ): Ref[] {
   const out: Ref[] = [];
   const zero = () => m.i32.const(0);
   for (let off = 0; off < bytes; ) {
-    const reg = S.VFP + 8 * d + off;
+    const di = d + off / 8;
+    const reg = S.VFP + 8 * di;
     if (bytes - off >= 16) {
-      out.push(
-        load
-          ? m.v128.store(reg, 8, zero(), m.v128.load(off, 1, host()))
-          : m.v128.store(off, 1, host(), m.v128.load(reg, 8, zero())),
-      );
+      const mem = () => m.v128.load(off, 1, host());
+      if ((di & 1) === 0) out.push(load ? qr.set(di, mem()) : m.v128.store(off, 1, host(), qr.get(di)));
+      else
+        out.push(
+          load
+            ? m.v128.store(reg, 8, zero(), mem())
+            : m.v128.store(off, 1, host(), m.v128.load(reg, 8, zero())),
+        );
       off += 16;
     } else {
       out.push(

@@ -10,11 +10,23 @@
 // helper calls are wrapped by the region (registers spilled before, reloaded after), RAM
 // accesses take an inline fast path while the MMU is off, and the memory slow path
 // reports a fault instead of raising it, so the registers stay in locals across it.
+// Within a block, the Q registers that inline Advanced SIMD code uses live in v128 locals
+// too (see qRegs).
 
 import binaryen from "binaryen";
 import { CODE_PAGES, FAST_TLB, RAM_OFFSET, S } from "../src/cpu/state.js";
 import type { Builder, MemOpts, Var, Width } from "../src/sem/builder.js";
-import { copyRegs, dupCore, hasInlineNeon, inlineNeon, ldSt1Inline } from "./neon.js";
+import {
+  copyRegs,
+  dupCore,
+  hasInlineNeon,
+  inlineNeon,
+  ldSt1Inline,
+  ldSt1QRegs,
+  memQRegs,
+  type QRegs,
+  qOperands,
+} from "./neon.js";
 import { FPSCR_INLINE_MASK, hasInlineVfp, inlineVfpDp } from "./vfp.js";
 
 type Ref = binaryen.ExpressionRef;
@@ -115,8 +127,13 @@ export interface RegionEnv {
   restoreDirty(d: DirtyState): void;
   /** After the two arms of a branch: dirty if dirty in either (d: the other arm's state). */
   mergeDirty(d: DirtyState): void;
-  /** Statements around a helper call (spill, record the op, call, reload): see compile.ts. */
-  wrapCall(call: Ref, result: number | null, p: number): Ref[];
+  /**
+   * Statements around a helper call (spill, record the op, call, reload): see compile.ts.
+   * keepsCore: the helper writes no cached slot, so the locals stay valid (no reload).
+   */
+  wrapCall(call: Ref, result: number | null, p: number, keepsCore?: boolean): Ref[];
+  /** Reload every used slot from the state block. */
+  reloadSlots(): Ref;
   /** Statements around a memory slow path (record the op, call, leave on a fault): see compile.ts. */
   wrapMemCall(call: Ref, result: number | null, p: number): Ref[];
   /** Import name of a helper / memory access (declared on first use). */
@@ -148,7 +165,7 @@ export interface OpContext {
    * A branch to a known target (the op's instruction set, ITSTATE cleared): code going
    * straight to the region's block there when the budget allows, or null (see exit).
    */
-  branchTo?: (target: number) => Ref | null;
+  branchTo?: (target: number, stores: () => Ref[]) => Ref | null;
 }
 
 export class WasmBuilder implements Builder<Val> {
@@ -174,6 +191,31 @@ export class WasmBuilder implements Builder<Val> {
    */
   private readonly vfpOk: number;
   /**
+   * vfpOk is non-zero on every path to the code being emitted: it was checked, or a helper
+   * that checks the access (and raises when denied) returned, and no other runtime call
+   * came after. False at the start of a block. Inline FP/SIMD code then needs no check.
+   */
+  private vfpKnown = false;
+  private vfpKnownBefore = false;
+  /** After inline FP/SIMD code with its helper path: vfpOk is set on both paths. */
+  private setVfpKnown(): void {
+    if (this.stmts.length === 1) this.vfpKnown = true; // (not past a branch of the op's own)
+  }
+  /**
+   * Q registers held in v128 locals inside a block (by Q index), and whether the local is
+   * newer than the state. Every way out of the block, runtime call and access to the
+   * VFP/SIMD registers other than through here stores the newer ones first (qFlush,
+   * qBarrier); the calls reload them after.
+   */
+  private qRegs = new Map<number, { l: number; dirty: boolean }>();
+  /** The op runs conditionally: it leaves the Q registers in the state (see qBarrier). */
+  private qOff = false;
+  /**
+   * R[15] for an op that reads it from the state (OPW_SETPC): stored only before a runtime
+   * call, as nothing else in the op reads it from memory.
+   */
+  lazyPc: number | null = null;
+  /**
    * The op's word range (wordRange): its base, offsets, kind, and the locals holding
    * whether the inline TLB serves all of it and the host address of its first word.
    */
@@ -191,12 +233,88 @@ export class WasmBuilder implements Builder<Val> {
     this.vfpOk = this.newLocal();
   }
 
-  /** Start emitting one op. */
-  begin(ctx: OpContext): void {
+  /** Start emitting one op (conditional: it may not run, see qBarrier). */
+  begin(ctx: OpContext, conditional = false): void {
     this.ctx = ctx;
+    this.qOff = conditional;
+    this.vfpKnownBefore = this.vfpKnown;
     this.stmts = [[]];
     this.range = null;
+    this.lazyPc = null;
     for (const p of this.pending) p.length = 0; // values do not outlive their op
+  }
+
+  /** A block starts: the Q registers are in the state; vfpOk is not known. */
+  startBlock(): void {
+    this.qRegs.clear();
+    this.vfpKnown = false;
+  }
+  /** Stores of the Q registers newer in their locals than in the state (nothing changes here). */
+  private qFlush(): Ref[] {
+    const out: Ref[] = [];
+    for (const [q, e] of this.qRegs)
+      if (e.dirty)
+        out.push(
+          this.m.v128.store(S.VFP + 16 * q, 8, this.m.i32.const(0), this.m.local.get(e.l, binaryen.v128)),
+        );
+    return out;
+  }
+  /** Loads of every Q register held in a local (after a runtime call, which may write them). */
+  private qReload(): Ref[] {
+    return [...this.qRegs].map(([q, e]) =>
+      this.m.local.set(e.l, this.m.v128.load(S.VFP + 16 * q, 8, this.m.i32.const(0))),
+    );
+  }
+  /**
+   * Statements putting the Q registers back in the state and forgetting the locals: before
+   * code that accesses the registers in the state, at the end of a block and before a
+   * conditional op. Only where every path passes (outside the builder's branches).
+   */
+  qBarrier(): Ref[] {
+    if (this.qRegs.size > 0 && this.stmts.length > 1)
+      throw new Error("jit: Q register barrier inside a branch");
+    const out = this.qFlush();
+    this.qRegs.clear();
+    return out;
+  }
+  /** The op's exit, after storing the Q registers. */
+  private exit(): Ref {
+    const f = this.qFlush();
+    return f.length === 0 ? this.ctx.exit() : this.m.block(null, [...f, this.ctx.exit()]);
+  }
+  /**
+   * Q registers for inline code that reads `src` and writes `dst` (D indexes): the locals,
+   * created here (outside the branch between the inline code and the helper, so both
+   * paths define them), or the state when the op cannot use them.
+   */
+  private qPrepare(ops: { src: number[]; dst: number[] } | null): QRegs {
+    const m = this.m;
+    if (ops === null || this.qOff) {
+      for (const s of this.qBarrier()) this.emit(s);
+      return memQRegs(m);
+    }
+    for (const [d, load] of [
+      ...ops.src.map((d) => [d, true] as const),
+      ...ops.dst.map((d) => [d, false] as const),
+    ])
+      if (!this.qRegs.has(d >> 1)) {
+        const l = this.newLocal(binaryen.v128);
+        this.qRegs.set(d >> 1, { l, dirty: false });
+        if (load) this.emit(m.local.set(l, m.v128.load(S.VFP + 8 * d, 8, m.i32.const(0))));
+      }
+    const entry = (d: number) => {
+      const e = this.qRegs.get(d >> 1);
+      if (e === undefined) throw new Error(`jit: Q register of D${d} not prepared`);
+      return e;
+    };
+    return {
+      get: (d) => m.local.get(entry(d).l, binaryen.v128),
+      set: (d, v) => {
+        const e = entry(d);
+        e.dirty = true;
+        return m.local.set(e.l, v);
+      },
+    };
   }
 
   /** The slot's local is about to change: reads still in use get their own copy. */
@@ -217,6 +335,7 @@ export class WasmBuilder implements Builder<Val> {
 
   /** The statements emitted since begin(). */
   end(): Ref[] {
+    if (this.qOff) this.vfpKnown &&= this.vfpKnownBefore; // the op may not have run
     return present(this.stmts[0]!);
   }
 
@@ -439,7 +558,12 @@ export class WasmBuilder implements Builder<Val> {
   nextAddr(): Val {
     return k(this.ctx.next);
   }
+  /** The op reads R[15] from the state: stored before any runtime call it makes. */
+  setPcLazy(pc: number): void {
+    this.lazyPc = pc;
+  }
   getState(off: number): Val {
+    if (off === S.R + 60 && this.lazyPc !== null) return k(this.lazyPc);
     const slot = cacheSlot(off);
     if (slot >= 0) {
       const node = { t: "local" as const, i: this.env.slotLocal(slot) };
@@ -451,6 +575,7 @@ export class WasmBuilder implements Builder<Val> {
     return this.capture(this.m.i32.load(off, 4, this.m.i32.const(0)));
   }
   setState(off: number, v: Val): void {
+    if (off === S.R + 60) this.lazyPc = null;
     const slot = cacheSlot(off);
     if (slot >= 0) {
       this.keepReads(slot);
@@ -571,11 +696,14 @@ export class WasmBuilder implements Builder<Val> {
             : m.i32.load16_u(0, 2, host)
           : m.i32.load(0, 4, host);
     const fn = this.env.mem(`ld${w}${o.signed ? "s" : ""}`);
-    const slow = this.env.wrapMemCall(
-      m.call(fn, [this.expr(addr), m.i32.const(memFlags(o))], binaryen.i32),
-      t,
-      this.ctx.p,
-    );
+    const slow = [
+      ...this.qFlush(), // (a fault leaves the region)
+      ...this.env.wrapMemCall(
+        m.call(fn, [this.expr(addr), m.i32.const(memFlags(o))], binaryen.i32),
+        t,
+        this.ctx.p,
+      ),
+    ];
     this.emit(m.if(this.tlbHit(addr, w / 8 - 1, o, e, false), m.local.set(t, fast), m.block(null, slow)));
   }
   /**
@@ -604,11 +732,14 @@ export class WasmBuilder implements Builder<Val> {
           ? m.i32.store16(0, 2, host, this.expr(v))
           : m.i32.store(0, 4, host, this.expr(v));
     const fn = this.env.mem(`st${w}`);
-    const slow = this.env.wrapMemCall(
-      m.call(fn, [this.expr(addr), this.expr(v), m.i32.const(memFlags(o))], binaryen.none),
-      null,
-      this.ctx.p,
-    );
+    const slow = [
+      ...this.qFlush(),
+      ...this.env.wrapMemCall(
+        m.call(fn, [this.expr(addr), this.expr(v), m.i32.const(memFlags(o))], binaryen.none),
+        null,
+        this.ctx.p,
+      ),
+    ];
     const done = `st${this.labels}`;
     const miss = `sm${this.labels++}`;
     const hit = this.tlbHit(addr, w / 8 - 1, o, e, true);
@@ -683,7 +814,12 @@ export class WasmBuilder implements Builder<Val> {
   private helperMayExit(helper: string, args: Val[]): void {
     const t = this.newLocal();
     for (const s of this.helperCall(helper, args, t)) this.emit(s);
-    this.emit(this.m.if(this.m.local.get(t, binaryen.i32), this.ctx.exit()));
+    // a helper that raised may have changed the mode (banked registers): the exit's spill
+    // must store what is in the state now
+    const exit = KEEPS_CORE.has(helper)
+      ? this.m.block(null, [this.env.reloadSlots(), this.exit()])
+      : this.exit();
+    this.emit(this.m.if(this.m.local.get(t, binaryen.i32), exit));
   }
   /** A call of a runtime helper (helpers may throw guest exceptions), result into local t. */
   private helperCall(helper: string, args: Val[], t: number): Ref[] {
@@ -693,7 +829,13 @@ export class WasmBuilder implements Builder<Val> {
       args.map((a) => this.expr(a)),
       binaryen.i32,
     );
-    return [...this.env.wrapCall(call, t, this.ctx.p), this.m.local.set(this.vfpOk, this.m.i32.const(0))];
+    this.vfpKnown = false;
+    return [
+      ...this.qFlush(),
+      ...this.env.wrapCall(call, t, this.ctx.p, KEEPS_CORE.has(helper)),
+      ...this.qReload(),
+      this.m.local.set(this.vfpOk, this.m.i32.const(0)),
+    ];
   }
 
   /**
@@ -705,35 +847,65 @@ export class WasmBuilder implements Builder<Val> {
     const m = this.m;
     const ks = args.map((a) => (a.t === "k" ? a.n : Number.NaN));
     let hit: (() => Ref) | null = null;
-    let fast: () => void;
-    if (ks.every((n) => !Number.isNaN(n)) && hasInlineNeon(helper, ks))
-      fast = () => {
-        for (const s of inlineNeon(m, helper, ks)) this.emit(s);
+    let fast: (qr: QRegs) => void;
+    let qOps: { src: number[]; dst: number[] } | null = null;
+    if (ks.every((n) => !Number.isNaN(n)) && hasInlineNeon(helper, ks)) {
+      qOps = qOperands(helper, ks);
+      fast = (qr) => {
+        for (const s of inlineNeon(m, helper, ks, qr)) this.emit(s);
       };
-    else if (helper === "neonDupCore" && !Number.isNaN(ks[0]!) && !Number.isNaN(ks[1]!) && (ks[0]! & 3) < 3) {
+    } else if (
+      helper === "neonDupCore" &&
+      !Number.isNaN(ks[0]!) &&
+      !Number.isNaN(ks[1]!) &&
+      (ks[0]! & 3) < 3
+    ) {
       const v = args[2]!;
-      fast = () => {
-        for (const s of dupCore(m, ks[0]!, ks[1]!, this.expr(v))) this.emit(s);
+      qOps = qOperands(helper, ks);
+      fast = (qr) => {
+        for (const s of dupCore(m, ks[0]!, ks[1]!, this.expr(v), qr)) this.emit(s);
       };
     } else if (helper === "neonLdSt1" && ks.every((n) => !Number.isNaN(n)) && ldSt1Inline(ks[0]!, ks[2]!)) {
       const [sel, d, rn, rm] = ks as [number, number, number, number];
       const load = (sel & 1) === 1;
       const bytes = 8 * ((sel >> 5) & 7);
+      const qs = ldSt1QRegs(d, bytes);
+      qOps = qs === null ? null : load ? { src: [], dst: qs } : { src: qs, dst: [] };
       // the inline TLB's alignment bits: the element's, or the :align hint's when larger
       const align = Math.max(1 << ((sel >> 3) & 3), 1 << ((sel >> 11) & 7)) - 1;
       const base = this.let(this.reg(k(rn)));
       const h = this.newLocal();
       hit = () => this.transferHit(base, align, bytes, !load, h);
-      fast = () => {
-        for (const s of copyRegs(m, load, d, bytes, () => m.local.get(h, binaryen.i32))) this.emit(s);
+      fast = (qr) => {
+        for (const s of copyRegs(m, load, d, bytes, () => m.local.get(h, binaryen.i32), qr)) this.emit(s);
         if (rm !== 15) this.setReg(k(rn), this.add(base, rm === 13 ? k(bytes) : this.reg(k(rm))));
       };
     } else return false;
+    const qr = this.qPrepare(qOps);
+    const known = this.vfpKnown;
+    if (known && hit === null) {
+      fast(qr);
+      return true;
+    }
     const ok = () => m.local.get(this.vfpOk, binaryen.i32);
-    this.askVfpOpen();
+    if (!known) this.askVfpOpen();
     const go = this.newLocal();
-    this.emit(m.local.set(go, hit === null ? ok() : m.if(ok(), hit(), m.i32.const(0))));
-    this.if({ t: "local", i: go }, fast, () => this.helperMayExit(helper, args));
+    this.emit(m.local.set(go, hit === null ? ok() : known ? hit() : m.if(ok(), hit(), m.i32.const(0))));
+    // the helper's path starts from the Q registers' state before the inline code
+    const dirty = new Map([...this.qRegs].map(([q, e]) => [q, e.dirty]));
+    let after: Map<number, boolean> | null = null;
+    this.if(
+      { t: "local", i: go },
+      () => fast(qr),
+      () => {
+        after = new Map([...this.qRegs].map(([q, e]) => [q, e.dirty]));
+        for (const [q, e] of this.qRegs) e.dirty = dirty.get(q)!;
+        this.helperMayExit(helper, args);
+        this.emit(m.local.set(this.vfpOk, m.i32.const(1))); // it checked the access
+      },
+    );
+    this.setVfpKnown();
+    for (const [q, e] of this.qRegs) e.dirty ||= (after as Map<number, boolean> | null)?.get(q) ?? false;
     return true;
   }
 
@@ -755,7 +927,9 @@ export class WasmBuilder implements Builder<Val> {
     const slowPath = this.newLocal();
     const ok = () => m.local.get(this.vfpOk, i32);
     const fpscr = () => m.i32.load(S.FPSCR, 4, m.i32.const(0));
-    this.askVfpOpen();
+    for (const s of this.qBarrier()) this.emit(s); // the inline code works on the state
+    const known = this.vfpKnown;
+    if (!known) this.askVfpOpen();
     const inline = inlineVfpDp(
       m,
       opd,
@@ -768,7 +942,9 @@ export class WasmBuilder implements Builder<Val> {
     );
     this.emit(
       m.if(
-        m.i32.and(ok(), m.i32.eqz(m.i32.and(fpscr(), m.i32.const(FPSCR_INLINE_MASK)))),
+        known
+          ? m.i32.eqz(m.i32.and(fpscr(), m.i32.const(FPSCR_INLINE_MASK)))
+          : m.i32.and(ok(), m.i32.eqz(m.i32.and(fpscr(), m.i32.const(FPSCR_INLINE_MASK)))),
         m.block(null, inline),
         m.local.set(fl, m.i32.const(-1)),
       ),
@@ -776,7 +952,10 @@ export class WasmBuilder implements Builder<Val> {
     this.emit(m.local.set(slowPath, m.i32.shr_u(m.local.get(fl, i32), m.i32.const(31))));
     this.if(
       { t: "local", i: slowPath },
-      () => this.helperMayExit("vfpDp", args),
+      () => {
+        this.helperMayExit("vfpDp", args);
+        this.emit(m.local.set(this.vfpOk, m.i32.const(1))); // it checked the access
+      },
       () => {
         // the cumulative Inexact flag
         this.emit(
@@ -787,23 +966,27 @@ export class WasmBuilder implements Builder<Val> {
         );
       },
     );
+    this.setVfpKnown();
   }
 
   branch(target: Val): void {
     // BranchWritePC: IT state cleared; the block's instruction set decides the alignment
-    this.setState(S.IT, k(0));
-    this.emit(
-      this.m.i32.store(
-        S.R + 60,
-        4,
-        this.m.i32.const(0),
-        this.expr(this.and(target, k(this.ctx.thumb ? ~1 : ~3))),
-      ),
-    );
+    const pc = () => this.expr(this.and(target, k(this.ctx.thumb ? ~1 : ~3)));
+    const stores = () => [
+      this.m.i32.store(S.IT, 4, this.m.i32.const(0), this.m.i32.const(0)),
+      this.m.i32.store(S.R + 60, 4, this.m.i32.const(0), pc()),
+    ];
+    this.lazyPc = null;
     const known = this.known(target);
-    const go = known === undefined ? null : (this.ctx.branchTo?.(known & (this.ctx.thumb ? ~1 : ~3)) ?? null);
-    if (go !== null) this.emit(go);
-    this.emit(this.ctx.exit());
+    // to a block of the region: the state words only where it leaves instead (see goTo)
+    const go =
+      known === undefined ? null : (this.ctx.branchTo?.(known & (this.ctx.thumb ? ~1 : ~3), stores) ?? null);
+    if (go !== null) {
+      for (const s of this.qFlush()) this.emit(s); // another block
+      this.emit(go);
+    }
+    for (const s of stores()) this.emit(s);
+    this.emit(this.exit());
   }
   bx(target: Val): void {
     // BXWritePC: bit 0 selects Thumb (CPSR.T); an ARM target is word aligned
@@ -820,13 +1003,39 @@ export class WasmBuilder implements Builder<Val> {
         this.expr(this.and(t, this.select(thumb, k(~1), k(~3)))),
       ),
     );
-    this.emit(this.ctx.exit());
+    this.emit(this.exit());
   }
   endBlock(): void {
     this.emit(this.m.i32.store(S.R + 60, 4, this.m.i32.const(0), this.m.i32.const(this.ctx.next)));
-    this.emit(this.ctx.exit());
+    this.emit(this.exit());
   }
 }
+
+/**
+ * Helpers that write no core register or flag (their results go through the builder) and,
+ * unless they report an exit, leave the mode alone: the registers in locals stay valid
+ * across them, so the region does not reload them (fewer values for V8 to keep across
+ * the slow path). Any helper that raises returns non-zero or throws.
+ */
+const KEEPS_CORE = new Set([
+  "neon3Same",
+  "neon3Diff",
+  "neon2Misc",
+  "neonByScalar",
+  "neonShiftImm",
+  "neonImm",
+  "neonDupCore",
+  "neonDupScalar",
+  "neonExt",
+  "neonTbl",
+  "neonFp",
+  "neonGetScalar",
+  "neonSetScalar",
+  "vfpDp",
+  "vfpAccess",
+  "vfpGet32",
+  "vfpSet32",
+]);
 
 /** Flags word of the memory-access imports (see Cpu.ld32: MF_UNPRIV, MF_ALIGNED). */
 export function memFlags(o: MemOpts): number {

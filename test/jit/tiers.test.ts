@@ -237,3 +237,91 @@ describe("interpreter vs JIT when compiled regions chain", () => {
     expect(s.chains / s.execs).toBeGreaterThan(10_000);
   }, 120_000);
 });
+
+// ---- FP/SIMD access changing inside compiled code --------------------------------------
+
+describe("interpreter vs JIT when Advanced SIMD access changes in a block", () => {
+  // The JIT keeps Q registers in locals and skips the access check after one passed
+  // (WasmBuilder.vfpKnown) until a runtime call: here FPEXC.EN is cleared between VADDs, so
+  // the last takes the Undefined Instruction exception (vectors moved to RAM by VBAR),
+  // from a region that wrote LR before: the banked LR_und must survive the region's exit.
+  const VEC = CODE + 0x1000;
+  const VADD_Q0_Q0_Q1 = 0xf2200842;
+  const program = (): Uint8Array => {
+    const head = [...mov32(0, VEC), 0xee0c0f10 /* MCR VBAR */, movw(11, 20)];
+    const loop = [
+      ...ENABLE_SIMD,
+      ...mov32(14, 0x1234),
+      VADD_Q0_Q0_Q1,
+      VADD_Q0_Q0_Q1,
+      0xe3a00000, // MOV r0, #0
+      0xeee80a10, // VMSR FPEXC, r0 (EN clear)
+      ...mov32(14, 0x5678),
+      VADD_Q0_Q0_Q1, // UNDEFINED now
+      subs1(11),
+    ];
+    const loopAt = CODE + 4 * head.length;
+    const code = [...head, ...loop];
+    code.push(branch(1, false, CODE + 4 * code.length, loopAt), ...SEMIHOSTING_EXIT);
+    const image = new Uint8Array(VEC + 0x40 - CODE);
+    const dv = new DataView(image.buffer);
+    for (const [i, w] of code.entries()) dv.setUint32(4 * i, w >>> 0, true);
+    // the Undefined Instruction vector: r9 = LR_und, back after the VADD
+    for (const [i, w] of [0xe1a0900e, 0xe1b0f00e].entries())
+      dv.setUint32(VEC + 4 + 4 * i - CODE, w >>> 0, true);
+    return image;
+  };
+  for (const { name, jit } of MODES)
+    it(`FPEXC.EN cleared between VADDs, jit ${name}`, async () => {
+      const jitSide = await side(program(), jit, 1);
+      const a = await side(program(), null, 1);
+      const diff = lockstep(a, jitSide, 5, 1_000_000);
+      expect(diff).toBe("");
+      expect(a.m.cpu.R[9]).toBe(CODE + 4 * 19); // the handler ran: LR_und = the last VADD + 4
+      expect(jitSide.jit!.stats.execs).toBeGreaterThan(0);
+    }, 60_000);
+});
+
+describe("interpreter vs JIT with a conditional Advanced SIMD op in an IT block", () => {
+  // A Q register the JIT holds in a local (written by the VADD) must reach the state
+  // whether or not the conditional VADDEQ after it runs (here it does not: Z clear).
+  const T = CODE + 0x800; // Thumb loop
+  const EXIT = CODE + 0x900;
+  const program = (): Uint8Array => {
+    const arm = [
+      ...ENABLE_SIMD,
+      ...mov32(5, 0x01020304),
+      0xeea25b10, // VDUP.32 q1, r5
+      movw(3, 20),
+      ...mov32(4, EXIT),
+      ...mov32(0, T | 1),
+      0xe12fff10, // BX r0
+    ];
+    const thumb = [
+      0xef20,
+      0x0842, // loop: VADD.I32 q0, q0, q1
+      0x2101, // MOVS r1, #1 (Z clear)
+      0xbf08, // IT EQ
+      0xef20,
+      0x4842, // VADDEQ.I32 q2, q0, q1
+      0x3b01, // SUBS r3, #1
+      0xd1f7, // BNE loop
+      0x4720, // BX r4
+    ];
+    const image = new Uint8Array(EXIT + 0x40 - CODE);
+    const dv = new DataView(image.buffer);
+    for (const [i, w] of arm.entries()) dv.setUint32(4 * i, w >>> 0, true);
+    for (const [i, h] of thumb.entries()) dv.setUint16(T - CODE + 2 * i, h, true);
+    for (const [i, w] of SEMIHOSTING_EXIT.entries()) dv.setUint32(EXIT - CODE + 4 * i, w >>> 0, true);
+    return image;
+  };
+  for (const { name, jit } of MODES)
+    it(`VADD then VADDEQ not taken, jit ${name}`, async () => {
+      const jitSide = await side(program(), jit, 1);
+      const a = await side(program(), null, 1);
+      const diff = lockstep(a, jitSide, 7, 1_000_000);
+      expect(diff).toBe("");
+      expect(a.m.cpu.W[(S.VFP >> 2) + 0]).toBe(20 * 0x01020304); // q0 = 20 * q1
+      expect(jitSide.jit!.stats.execs).toBeGreaterThan(0);
+    }, 60_000);
+});
