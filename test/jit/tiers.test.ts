@@ -282,6 +282,46 @@ describe("interpreter vs JIT when Advanced SIMD access changes in a block", () =
     }, 60_000);
 });
 
+describe("interpreter vs JIT when a conditional VFP op does not run", () => {
+  // A conditional op that fails its condition makes no access check: after it, the
+  // JIT must still check before the next FP/SIMD op. Here FPEXC.EN is clear, VADDEQ.F32
+  // does not run (Z clear) and the VADD.I32 after it takes the Undefined Instruction
+  // exception (vectors moved to RAM by VBAR; the handler returns after it).
+  const VEC = CODE + 0x1000;
+  const program = (): Uint8Array => {
+    const head = [...mov32(0, VEC), 0xee0c0f10 /* MCR VBAR */, movw(11, 20)];
+    const loop = [
+      ...ENABLE_SIMD,
+      0xf2200842, // VADD.I32 q0, q0, q1 (allowed)
+      0xe3a00000, // MOV r0, #0
+      0xeee80a10, // VMSR FPEXC, r0 (EN clear)
+      0xe3b01001, // MOVS r1, #1 (Z clear)
+      0x0e300a20, // VADDEQ.F32 s0, s0, s1: not run
+      0xf2200842, // VADD.I32 q0, q0, q1: UNDEFINED now
+      subs1(11),
+    ];
+    const loopAt = CODE + 4 * head.length;
+    const code = [...head, ...loop];
+    code.push(branch(1, false, CODE + 4 * code.length, loopAt), ...SEMIHOSTING_EXIT);
+    const image = new Uint8Array(VEC + 0x40 - CODE);
+    const dv = new DataView(image.buffer);
+    for (const [i, w] of code.entries()) dv.setUint32(4 * i, w >>> 0, true);
+    // the Undefined Instruction vector: r9 = LR_und, r10 counts, back after the VADD
+    for (const [i, w] of [0xe1a0900e, 0xe28aa001, 0xe1b0f00e].entries())
+      dv.setUint32(VEC + 4 + 4 * i - CODE, w >>> 0, true);
+    return image;
+  };
+  for (const { name, jit } of MODES)
+    it(`VADDEQ.F32 not run, then VADD.I32 with FPEXC.EN clear, jit ${name}`, async () => {
+      const jitSide = await side(program(), jit, 1);
+      const a = await side(program(), null, 1);
+      const diff = lockstep(a, jitSide, 5, 1_000_000);
+      expect(diff).toBe("");
+      expect(a.m.cpu.R[10]).toBe(20); // the VADD trapped in every pass
+      expect(jitSide.jit!.stats.execs).toBeGreaterThan(0);
+    }, 60_000);
+});
+
 describe("interpreter vs JIT with a conditional Advanced SIMD op in an IT block", () => {
   // A Q register the JIT holds in a local (written by the VADD) must reach the state
   // whether or not the conditional VADDEQ after it runs (here it does not: Z clear).
