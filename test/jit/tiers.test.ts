@@ -240,37 +240,43 @@ describe("interpreter vs JIT when compiled regions chain", () => {
 
 // ---- FP/SIMD access changing inside compiled code --------------------------------------
 
+/**
+ * A program that runs `loop` 20 times (r11 counts down) with the exception vectors moved to
+ * RAM by VBAR, and `handler` at the Undefined Instruction vector (it must return itself).
+ */
+function undefLoopImage(loop: number[], handler: number[]): Uint8Array {
+  const VEC = CODE + 0x1000;
+  const head = [...mov32(0, VEC), 0xee0c0f10 /* MCR VBAR */, movw(11, 20)];
+  const loopAt = CODE + 4 * head.length;
+  const code = [...head, ...loop, subs1(11)];
+  code.push(branch(1, false, CODE + 4 * code.length, loopAt), ...SEMIHOSTING_EXIT);
+  const image = new Uint8Array(VEC + 0x40 - CODE);
+  const dv = new DataView(image.buffer);
+  for (const [i, w] of code.entries()) dv.setUint32(4 * i, w >>> 0, true);
+  for (const [i, w] of handler.entries()) dv.setUint32(VEC + 4 + 4 * i - CODE, w >>> 0, true);
+  return image;
+}
+
 describe("interpreter vs JIT when Advanced SIMD access changes in a block", () => {
   // The JIT keeps Q registers in locals and skips the access check after one passed
   // (WasmBuilder.vfpKnown) until a runtime call: here FPEXC.EN is cleared between VADDs, so
   // the last takes the Undefined Instruction exception (vectors moved to RAM by VBAR),
   // from a region that wrote LR before: the banked LR_und must survive the region's exit.
-  const VEC = CODE + 0x1000;
   const VADD_Q0_Q0_Q1 = 0xf2200842;
-  const program = (): Uint8Array => {
-    const head = [...mov32(0, VEC), 0xee0c0f10 /* MCR VBAR */, movw(11, 20)];
-    const loop = [
-      ...ENABLE_SIMD,
-      ...mov32(14, 0x1234),
-      VADD_Q0_Q0_Q1,
-      VADD_Q0_Q0_Q1,
-      0xe3a00000, // MOV r0, #0
-      0xeee80a10, // VMSR FPEXC, r0 (EN clear)
-      ...mov32(14, 0x5678),
-      VADD_Q0_Q0_Q1, // UNDEFINED now
-      subs1(11),
-    ];
-    const loopAt = CODE + 4 * head.length;
-    const code = [...head, ...loop];
-    code.push(branch(1, false, CODE + 4 * code.length, loopAt), ...SEMIHOSTING_EXIT);
-    const image = new Uint8Array(VEC + 0x40 - CODE);
-    const dv = new DataView(image.buffer);
-    for (const [i, w] of code.entries()) dv.setUint32(4 * i, w >>> 0, true);
-    // the Undefined Instruction vector: r9 = LR_und, back after the VADD
-    for (const [i, w] of [0xe1a0900e, 0xe1b0f00e].entries())
-      dv.setUint32(VEC + 4 + 4 * i - CODE, w >>> 0, true);
-    return image;
-  };
+  const program = (): Uint8Array =>
+    undefLoopImage(
+      [
+        ...ENABLE_SIMD,
+        ...mov32(14, 0x1234),
+        VADD_Q0_Q0_Q1,
+        VADD_Q0_Q0_Q1,
+        0xe3a00000, // MOV r0, #0
+        0xeee80a10, // VMSR FPEXC, r0 (EN clear)
+        ...mov32(14, 0x5678),
+        VADD_Q0_Q0_Q1, // UNDEFINED now
+      ],
+      [0xe1a0900e, 0xe1b0f00e], // r9 = LR_und, back after the VADD
+    );
   for (const { name, jit } of MODES)
     it(`FPEXC.EN cleared between VADDs, jit ${name}`, async () => {
       const jitSide = await side(program(), jit, 1);
@@ -287,30 +293,19 @@ describe("interpreter vs JIT when a conditional VFP op does not run", () => {
   // JIT must still check before the next FP/SIMD op. Here FPEXC.EN is clear, VADDEQ.F32
   // does not run (Z clear) and the VADD.I32 after it takes the Undefined Instruction
   // exception (vectors moved to RAM by VBAR; the handler returns after it).
-  const VEC = CODE + 0x1000;
-  const program = (): Uint8Array => {
-    const head = [...mov32(0, VEC), 0xee0c0f10 /* MCR VBAR */, movw(11, 20)];
-    const loop = [
-      ...ENABLE_SIMD,
-      0xf2200842, // VADD.I32 q0, q0, q1 (allowed)
-      0xe3a00000, // MOV r0, #0
-      0xeee80a10, // VMSR FPEXC, r0 (EN clear)
-      0xe3b01001, // MOVS r1, #1 (Z clear)
-      0x0e300a20, // VADDEQ.F32 s0, s0, s1: not run
-      0xf2200842, // VADD.I32 q0, q0, q1: UNDEFINED now
-      subs1(11),
-    ];
-    const loopAt = CODE + 4 * head.length;
-    const code = [...head, ...loop];
-    code.push(branch(1, false, CODE + 4 * code.length, loopAt), ...SEMIHOSTING_EXIT);
-    const image = new Uint8Array(VEC + 0x40 - CODE);
-    const dv = new DataView(image.buffer);
-    for (const [i, w] of code.entries()) dv.setUint32(4 * i, w >>> 0, true);
-    // the Undefined Instruction vector: r9 = LR_und, r10 counts, back after the VADD
-    for (const [i, w] of [0xe1a0900e, 0xe28aa001, 0xe1b0f00e].entries())
-      dv.setUint32(VEC + 4 + 4 * i - CODE, w >>> 0, true);
-    return image;
-  };
+  const program = (): Uint8Array =>
+    undefLoopImage(
+      [
+        ...ENABLE_SIMD,
+        0xf2200842, // VADD.I32 q0, q0, q1 (allowed)
+        0xe3a00000, // MOV r0, #0
+        0xeee80a10, // VMSR FPEXC, r0 (EN clear)
+        0xe3b01001, // MOVS r1, #1 (Z clear)
+        0x0e300a20, // VADDEQ.F32 s0, s0, s1: not run
+        0xf2200842, // VADD.I32 q0, q0, q1: UNDEFINED now
+      ],
+      [0xe1a0900e, 0xe28aa001, 0xe1b0f00e], // r9 = LR_und, r10 counts, back after the VADD
+    );
   for (const { name, jit } of MODES)
     it(`VADDEQ.F32 not run, then VADD.I32 with FPEXC.EN clear, jit ${name}`, async () => {
       const jitSide = await side(program(), jit, 1);
