@@ -940,11 +940,11 @@ export class WasmBuilder implements Builder<Val> {
       () => this.newLocal(binaryen.f64),
       () => this.newLocal(),
     );
+    // the inline code's FPSCR modes (and the access check, unless it is already known)
+    const modes = m.i32.eqz(m.i32.and(fpscr(), m.i32.const(FPSCR_INLINE_MASK)));
     this.emit(
       m.if(
-        known
-          ? m.i32.eqz(m.i32.and(fpscr(), m.i32.const(FPSCR_INLINE_MASK)))
-          : m.i32.and(ok(), m.i32.eqz(m.i32.and(fpscr(), m.i32.const(FPSCR_INLINE_MASK)))),
+        known ? modes : m.i32.and(ok(), modes),
         m.block(null, inline),
         m.local.set(fl, m.i32.const(-1)),
       ),
