@@ -943,11 +943,7 @@ export class WasmBuilder implements Builder<Val> {
     // the inline code's FPSCR modes (and the access check, unless it is already known)
     const modes = m.i32.eqz(m.i32.and(fpscr(), m.i32.const(FPSCR_INLINE_MASK)));
     this.emit(
-      m.if(
-        known ? modes : m.i32.and(ok(), modes),
-        m.block(null, inline),
-        m.local.set(fl, m.i32.const(-1)),
-      ),
+      m.if(known ? modes : m.i32.and(ok(), modes), m.block(null, inline), m.local.set(fl, m.i32.const(-1))),
     );
     this.emit(m.local.set(slowPath, m.i32.shr_u(m.local.get(fl, i32), m.i32.const(31))));
     this.if(
