@@ -208,6 +208,8 @@ export class WasmBuilder implements Builder<Val> {
    * qBarrier); the calls reload them after.
    */
   private qRegs = new Map<number, { l: number; dirty: boolean }>();
+  /** The Q registers in the state block. */
+  private readonly qMem: QRegs;
   /** The op runs conditionally: it leaves the Q registers in the state (see qBarrier). */
   private qOff = false;
   /**
@@ -231,6 +233,7 @@ export class WasmBuilder implements Builder<Val> {
   ) {
     this.m = env.m;
     this.vfpOk = this.newLocal();
+    this.qMem = memQRegs(this.m);
   }
 
   /** Start emitting one op (conditional: it may not run, see qBarrier). */
@@ -253,17 +256,12 @@ export class WasmBuilder implements Builder<Val> {
   private qFlush(): Ref[] {
     const out: Ref[] = [];
     for (const [q, e] of this.qRegs)
-      if (e.dirty)
-        out.push(
-          this.m.v128.store(S.VFP + 16 * q, 8, this.m.i32.const(0), this.m.local.get(e.l, binaryen.v128)),
-        );
+      if (e.dirty) out.push(this.qMem.set(2 * q, this.m.local.get(e.l, binaryen.v128)));
     return out;
   }
   /** Loads of every Q register held in a local (after a runtime call, which may write them). */
   private qReload(): Ref[] {
-    return [...this.qRegs].map(([q, e]) =>
-      this.m.local.set(e.l, this.m.v128.load(S.VFP + 16 * q, 8, this.m.i32.const(0))),
-    );
+    return [...this.qRegs].map(([q, e]) => this.m.local.set(e.l, this.qMem.get(2 * q)));
   }
   /**
    * Statements putting the Q registers back in the state and forgetting the locals: before
@@ -291,7 +289,7 @@ export class WasmBuilder implements Builder<Val> {
     const m = this.m;
     if (ops === null || this.qOff) {
       for (const s of this.qBarrier()) this.emit(s);
-      return memQRegs(m);
+      return this.qMem;
     }
     for (const [d, load] of [
       ...ops.src.map((d) => [d, true] as const),
@@ -300,7 +298,7 @@ export class WasmBuilder implements Builder<Val> {
       if (!this.qRegs.has(d >> 1)) {
         const l = this.newLocal(binaryen.v128);
         this.qRegs.set(d >> 1, { l, dirty: false });
-        if (load) this.emit(m.local.set(l, m.v128.load(S.VFP + 8 * d, 8, m.i32.const(0))));
+        if (load) this.emit(m.local.set(l, this.qMem.get(d)));
       }
     const entry = (d: number) => {
       const e = this.qRegs.get(d >> 1);
