@@ -13,7 +13,7 @@
 // it runs (the interpreter's invalidation counters act as an epoch) and dropped.
 
 import { setFlagsFromString } from "node:v8";
-import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from "node:worker_threads";
+import { type MessagePort, receiveMessageOnPort, type Worker } from "node:worker_threads";
 import { type Cpu, GuestAbort } from "../src/cpu/cpu.js";
 import { FAST_TLB, JUMP_CACHE, jumpCacheIndex, S } from "../src/cpu/state.js";
 import {
@@ -26,6 +26,7 @@ import {
 } from "../src/interp/interp.js";
 import { H, type Helper } from "../src/sem/helpers.js";
 import type { BlockCode, CompiledModule, RegionCode } from "./compile.js";
+import { compileWorker } from "./spawn.js";
 import type { CompileRequest, CompileResult } from "./worker.js";
 
 export type JitMode = "off" | "on" | "always";
@@ -197,13 +198,9 @@ export class Jit {
     const interpOffset = cpu.clock.insnOffset;
     cpu.clock.insnOffset = () => (this.running ? this.regionOffset() : interpOffset());
     if (compile === null) {
-      const { port1, port2 } = new MessageChannel();
-      this.worker = new Worker(new URL("./worker.js", import.meta.url), {
-        workerData: { port: port2 },
-        transferList: [port2],
-      });
-      this.worker.unref(); // a pending compile does not keep the process alive
-      this.results = port1;
+      const { worker, results } = compileWorker();
+      this.worker = worker;
+      this.results = results;
     }
     interp.jit = this;
   }
