@@ -149,23 +149,28 @@ export interface DecodedOp {
 type WordResult = DecodedOp | "undef" | "unpred";
 
 /**
- * Decoded words by ISA and IT position (Thumb decoding depends on it): code repeats its
- * instruction words, and blocks are decoded again after invalidation. The results are
- * shared, never modified. Emptied when large.
+ * Decoded words by ISA and IT position (Thumb decoding depends on it), direct-mapped:
+ * code repeats its instruction words, and blocks are decoded again after invalidation.
+ * The results are shared, never modified. (Not a Map: most A32 words are above 2^31,
+ * which V8 keeps as heap numbers, and a Map look-up of one took ~400 ns.)
  */
-const MEMO: Map<number, WordResult>[] = Array.from({ length: 7 }, () => new Map());
-const MEMO_MAX = 1 << 18;
+const MEMO_BITS = 19;
+const memoWord = new Int32Array(1 << MEMO_BITS);
+const memoSet = new Uint8Array(1 << MEMO_BITS);
+const memoResult: (WordResult | undefined)[] = new Array(1 << MEMO_BITS).fill(undefined);
 
 /** Decode one instruction word; "undef" for UNDEFINED (and UNPREDICTABLE, which we treat as UNDEFINED). */
 export function decodeWord(isa: Isa, raw: number, ctx: DecodeCtx = NO_IT): WordResult {
-  raw >>>= 0;
-  // A32: 0; T16: 1-3, T32: 4-6 (outside an IT block, inside, last in it)
-  const memo = MEMO[isa === "A32" ? 0 : (isa === "T16" ? 1 : 4) + (ctx.inIT ? (ctx.lastInIT ? 2 : 1) : 0)]!;
-  let r = memo.get(raw);
-  if (r === undefined) {
-    if (memo.size >= MEMO_MAX) memo.clear();
-    r = decodeUncached(isa, raw, ctx);
-    memo.set(raw, r);
+  const w = raw | 0;
+  // set: A32 0; T16 1-3, T32 4-6 (outside an IT block, inside, last in it)
+  const set = isa === "A32" ? 0 : (isa === "T16" ? 1 : 4) + (ctx.inIT ? (ctx.lastInIT ? 2 : 1) : 0);
+  const i = Math.imul(w ^ (set << 29), 0x9e3779b1) >>> (32 - MEMO_BITS);
+  let r = memoResult[i];
+  if (r === undefined || memoWord[i] !== w || memoSet[i] !== set) {
+    r = decodeUncached(isa, raw >>> 0, ctx);
+    memoWord[i] = w;
+    memoSet[i] = set;
+    memoResult[i] = r;
   }
   return r;
 }

@@ -282,22 +282,28 @@ export class Interpreter {
     let addr = pc;
     let it = it0;
     const page = pc >>> 12;
+    // A block stays in the page of its first instruction (but for the second halfword of a
+    // first T32 instruction): the page is translated once, here, where a prefetch abort
+    // is thrown, and its physical words are read directly.
+    const ppc = cpu.codePa(pc); // (issue 3) code pages are tracked by physical address
+    const bus = cpu.bus;
+    const paOf = (a: number) => (ppc + (a - pc)) >>> 0;
     for (let n = 0; n < MAX_BLOCK_INSNS; n++) {
       let raw: number;
       let len: number;
       let isa: "A32" | "T16" | "T32";
+      if (addr >>> 12 !== page && n > 0) break;
       try {
         if (!thumb) {
-          if (addr >>> 12 !== page && n > 0) break;
-          raw = cpu.fetch32(addr);
+          raw = bus.fetch32(paOf(addr));
           len = 4;
           isa = "A32";
         } else {
-          if (addr >>> 12 !== page && n > 0) break;
-          const hw1 = cpu.fetch16(addr);
+          const hw1 = bus.fetch16(paOf(addr));
           if (isThumb32(hw1)) {
-            if ((addr + 2) >>> 12 !== page && n > 0) break;
-            raw = ((hw1 << 16) | cpu.fetch16(addr + 2)) >>> 0;
+            const next = addr + 2;
+            if (next >>> 12 !== page && n > 0) break;
+            raw = ((hw1 << 16) | (next >>> 12 === page ? bus.fetch16(paOf(next)) : cpu.fetch16(next))) >>> 0;
             len = 4;
             isa = "T32";
           } else {
@@ -358,7 +364,6 @@ export class Interpreter {
     const vl = this.vaPageBlocks.get(pc >>> 12);
     if (vl) vl.push(b);
     else this.vaPageBlocks.set(pc >>> 12, [b]);
-    const ppc = cpu.codePa(pc); // (issue 3) code pages are tracked by physical address
     b.tgen = this.tgen;
     if ((addr - 1) >>> 12 === pc >>> 12) b.pa = ppc >>> 0;
     const pa = cpu.bus.ramOffset(ppc) >= 0 ? ppc >>> 12 : -1;
