@@ -2,7 +2,7 @@
 
 import { type Command, InvalidArgumentError, Option } from "commander";
 import type { Interpreter } from "../src/interp/interp.js";
-import { DEFAULT_THRESHOLD, enableJit, type Jit, type JitMode } from "./jit.js";
+import { DEFAULT_THRESHOLD, EXIT_REASONS, enableJit, type Jit, type JitMode } from "./jit.js";
 
 export interface JitCliOptions {
   jit?: JitMode;
@@ -47,6 +47,7 @@ export function jitStatsLine(jit: Jit): string {
     `hypwasm: jit: ${s.regions} regions of ${s.blocks} blocks in ${s.modules} modules, ` +
     `${s.compileMs.toFixed(1)} ms compiling (${per} µs/block; ${s.mainMs.toFixed(1)} ms of it on the main thread), ` +
     `${s.execs} entries into compiled code (and ${s.chains} from region to region) running ${s.insns} instructions, ` +
-    `${s.discarded} discarded, ${s.dropped} dropped (code written), ${s.evictions} evictions`
+    `${s.discarded} discarded, ${s.dropped} dropped (code written), ${s.evictions} evictions\n` +
+    `hypwasm: jit: exits to the run loop: ${EXIT_REASONS.map((r) => `${r} ${s.exits[r]}`).join(", ")}`
   );
 }

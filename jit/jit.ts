@@ -20,6 +20,7 @@ import {
   type Block,
   blockMeta,
   type Interpreter,
+  MAX_BLOCK_INSNS,
   metaClass,
   metaIt,
   metaThumb,
@@ -79,7 +80,22 @@ export interface JitStats {
   insns: number;
   /** Regions entered from another region through the jump cache (not from the run loop). */
   chains: number;
+  /** Returns from compiled code to the run loop, by reason (see Jit.exitReason). */
+  exits: Record<ExitReason, number>;
 }
+
+/** Why compiled code gave control back to the run loop, in the order Jit.exitReason asks. */
+export const EXIT_REASONS = [
+  "fault", // a memory access faulted (the run loop takes the abort)
+  "interrupt", // an interrupt line was raised
+  "wait", // WFI, or the CPU halted
+  "mode", // privilege level, MMU or endianness changed (exception entry and return)
+  "translation", // translations changed (code written, TLB or cache maintenance)
+  "budget", // the run slice's instructions were used up
+  "clock", // the next block would cross a clock event (a timer deadline), or it moved
+  "uncompiled", // the next block has no compiled code that the jump cache knows
+] as const;
+export type ExitReason = (typeof EXIT_REASONS)[number];
 
 /**
  * (entry, limit, left, inline-TLB column of the accesses, column of the unprivileged ones,
@@ -127,6 +143,7 @@ export class Jit {
     execs: 0,
     insns: 0,
     chains: 0,
+    exits: Object.fromEntries(EXIT_REASONS.map((r) => [r, 0])) as Record<ExitReason, number>,
   };
   readonly threshold: number;
   /** After exec(): instructions retired by the blocks before the last one, and the last block. */
@@ -264,6 +281,7 @@ export class Jit {
       this.last = blockOf(this.regions.get(W[S.JIT_REGION >> 2]!)!, p);
       this.account(W[S.JIT_RETIRED >> 2]!, pl);
       cpu.faultOp = p;
+      this.stats.exits.fault++;
       throw e;
     } finally {
       this.running = false;
@@ -272,8 +290,28 @@ export class Jit {
     this.stats.chains = W[S.JIT_CHAINS >> 2]! >>> 0;
     this.last = last;
     this.account(this.W[S.JIT_RETIRED >> 2]!, pl);
-    this.stats.insns += ((ret < 0 ? ~ret : ret) - last.start) / 8; // the run loop counts it
+    const lastInsns = ((ret < 0 ? ~ret : ret) - last.start) / 8; // the run loop counts them
+    this.stats.insns += lastInsns;
+    this.stats.exits[this.exitReason(this.retired + lastInsns, limit, lastInsns)]++;
     return ret;
+  }
+
+  /**
+   * Why the region returned, having retired `ran` instructions of the `limit` it had (the
+   * last block's `lastInsns` not yet in cpu.icount): the first of what resume() and goTo
+   * check that no longer holds, else the next block has no code the jump cache knows.
+   */
+  private exitReason(ran: number, limit: number, lastInsns: number): ExitReason {
+    const cpu = this.cpu;
+    if (cpu.intLines !== 0) return "interrupt";
+    if (cpu.halted || cpu.wfiPending) return "wait";
+    if (cpu.pl !== this.entryPl || cpu.mmuOn !== this.entryMmuOn || cpu.bigEndian !== this.entryBigEndian)
+      return "mode";
+    if (this.epoch() !== this.entryEpoch) return "translation";
+    if (ran >= limit) return "budget";
+    const eventAt = cpu.clock.eventAt;
+    if (eventAt !== this.entryEventAt || eventAt - cpu.icount - lastInsns < MAX_BLOCK_INSNS) return "clock";
+    return "uncompiled";
   }
 
   /**

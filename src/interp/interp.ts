@@ -26,7 +26,7 @@ import { insnAddr, nextAddr, OPW_LEN4, OPW_SETPC, OPW_THUMB } from "./support.js
 import { warmUpInterpreter } from "./warmup.js";
 
 const OP_WORDS = 8;
-const MAX_BLOCK_INSNS = 64;
+export const MAX_BLOCK_INSNS = 64;
 const ARENA_WORDS = 1 << 22; // 4 Mi words = 16 MiB, ~500k ops
 
 export class Block {

@@ -1,0 +1,39 @@
+// The JIT's exits by reason (--stats): every entry into compiled code returns to the run
+// loop once, for the reason the guest program gives (directed fixtures of fixtures/src,
+// every block compiled before its first run).
+
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { EXIT_REASONS, type ExitReason, enableJit } from "../../jit/jit.js";
+import { Machine } from "../../src/board/machine.js";
+
+const fixture = (name: string) => new URL(`../../fixtures/build/${name}.elf`, import.meta.url).pathname;
+
+/** Run a fixture to its exit in slices of `slice` instructions; the JIT's exit counts. */
+async function exits(
+  name: string,
+  slice = 100_000,
+): Promise<{ execs: number; exits: Record<ExitReason, number> }> {
+  const m = new Machine({ memMiB: 128, semihosting: true, stdout: () => {}, stderr: () => {} });
+  m.load(readFileSync(fixture(name)));
+  const jit = await enableJit(m.interp, { mode: "always" });
+  while (!m.cpu.halted && m.cpu.icount < 50_000_000) m.run(slice);
+  expect(m.cpu.halted).toBe(true);
+  return { execs: jit.stats.execs, exits: jit.stats.exits };
+}
+
+describe("JIT exits by reason", () => {
+  it.each<[string, ExitReason[], number?]>([
+    ["diff_timer", ["clock", "interrupt", "wait"]], // timer deadlines, their IRQs, WFI
+    ["diff_gic", ["interrupt"]], // SGIs and SPIs raised by the program's own writes
+    ["diff_exc", ["fault"]], // data aborts taken from compiled loads and stores
+    ["diff_sys_exc", ["mode"]], // exception entry and return change the mode
+    ["diff_mmu_remap", ["translation"]], // page tables rewritten and TLBs invalidated
+    ["diff_calls", ["budget"], 100], // run slices of 100 instructions
+  ])("%s: each entry exits once, for %j among the reasons", async (name, reasons, slice) => {
+    const r = await exits(name, slice);
+    expect(r.execs).toBeGreaterThan(0);
+    expect(EXIT_REASONS.reduce((a, k) => a + r.exits[k], 0)).toBe(r.execs);
+    for (const k of reasons) expect(r.exits[k], k).toBeGreaterThan(0);
+  });
+});
