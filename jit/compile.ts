@@ -513,7 +513,7 @@ class RegionCompiler implements RegionEnv {
     this.dirty = { all: true, set: new Set() }; // entered from any block of the region
     this.b.startBlock();
     for (let q = 0; q < blk.ops.length; q += OP_WORDS) ops.push(...this.compileOp(blk, q, pcw));
-    ops.push(...this.b.qBarrier());
+    ops.push(...this.b.regBarrier());
     const callsRuntime = this.calls !== calls;
     // fall-through: as the run loop, R[15] = the next address (and ITSTATE for Thumb)
     ops.push(m.local.set(this.ret, m.i32.const(blk.start + blk.ops.length)));
@@ -625,8 +625,8 @@ class RegionCompiler implements RegionEnv {
     const inIT = thumb && w >>> 24 !== 0;
     const before = this.saveDirty();
     const cond = (w >>> 16) & 15;
-    // an op that may not run leaves the Q registers in the state (see WasmBuilder.qBarrier)
-    const pre = cond === 14 ? [] : b.qBarrier();
+    // an op that may not run leaves the FP/SIMD registers in the state (see WasmBuilder.regBarrier)
+    const pre = cond === 14 ? [] : b.regBarrier();
     b.begin(
       {
         p,

@@ -14,6 +14,7 @@
 import type binaryen from "binaryen";
 import { S } from "../src/cpu/state.js";
 import { N3 } from "../src/sem/neon_ops.js";
+import type { Regs } from "./fpregs.js";
 
 type Ref = binaryen.ExpressionRef;
 
@@ -85,10 +86,7 @@ export function hasInlineNeon(helper: string, a: readonly number[]): boolean {
  * Access to the Q registers (by the D index of their low half, even): on the state
  * memory, or on the v128 locals WasmBuilder keeps them in inside a block.
  */
-export interface QRegs {
-  get(d: number): Ref;
-  set(d: number, v: Ref): Ref;
-}
+export type QRegs = Regs;
 
 /** Q registers on the state memory. */
 export function memQRegs(m: binaryen.Module): QRegs {

@@ -11,11 +11,13 @@
 // accesses take an inline fast path while the MMU is off, and the memory slow path
 // reports a fault instead of raising it, so the registers stay in locals across it.
 // Within a block, the Q registers that inline Advanced SIMD code uses live in v128 locals
-// too (see qRegs).
+// too, and the D registers of inline double-precision VFP code in f64 locals (see qRegs).
 
 import binaryen from "binaryen";
 import { CODE_PAGES, FAST_TLB, RAM_OFFSET, S } from "../src/cpu/state.js";
+import { IXC } from "../src/fp/fast.js";
 import type { Builder, MemOpts, Var, Width } from "../src/sem/builder.js";
+import { type Dirty, RegLocals, type Regs } from "./fpregs.js";
 import {
   copyRegs,
   dupCore,
@@ -27,7 +29,7 @@ import {
   type QRegs,
   qOperands,
 } from "./neon.js";
-import { FPSCR_INLINE_MASK, hasInlineVfp, inlineVfpDp } from "./vfp.js";
+import { FPSCR_INLINE_MASK, hasInlineVfp, inlineVfpDp, memDRegs, vfpSources } from "./vfp.js";
 
 type Ref = binaryen.ExpressionRef;
 
@@ -202,16 +204,32 @@ export class WasmBuilder implements Builder<Val> {
     if (this.stmts.length === 1) this.vfpKnown = true; // (not past a branch of the op's own)
   }
   /**
-   * Q registers held in v128 locals inside a block (by Q index), and whether the local is
-   * newer than the state. Every way out of the block, runtime call and access to the
-   * VFP/SIMD registers other than through here stores the newer ones first (qFlush,
-   * qBarrier); the calls reload them after.
+   * The inline VFP code may run (vfpOk and FPSCR's RMode, LEN and STRIDE clear), and
+   * FPSCR.IXC (or 0 while not known to be set): asked once (askVfpModes) while fpKnown.
    */
-  private qRegs = new Map<number, { l: number; dirty: boolean }>();
-  /** The Q registers in the state block. */
+  private readonly fpInl: number;
+  private readonly fpIxc: number;
+  /**
+   * fpInl and fpIxc hold on every path to the code being emitted: no runtime call but the
+   * vfpDp helper (which changes no mode and sets IXC only) since they were set. False at
+   * the start of a block; only VMSR and other runtime calls write FPSCR's modes or clear IXC.
+   */
+  private fpKnown = false;
+  private fpKnownBefore = false;
+  /**
+   * FP/SIMD registers in locals inside a block: Q registers of inline Advanced SIMD code
+   * (qRegs, v128) and D registers of inline double-precision VFP code (dRegs, f64). Every
+   * way out of the block, runtime call and access to the register file other than through
+   * them stores the newer ones first (regFlush, regBarrier, evict); the calls reload them after.
+   * A register is in at most one of them (each evicts the other's overlapping ones).
+   */
+  private readonly qRegs: RegLocals;
+  private readonly dRegs: RegLocals;
+  /** The Q and D registers in the state block. */
   private readonly qMem: QRegs;
-  /** The op runs conditionally: it leaves the Q registers in the state (see qBarrier). */
-  private qOff = false;
+  private readonly dMem: Regs;
+  /** The op runs conditionally: it leaves the registers in the state (see regBarrier). */
+  private regsOff = false;
   /**
    * R[15] for an op that reads it from the state (OPW_SETPC): stored only before a runtime
    * call, as nothing else in the op reads it from memory.
@@ -233,51 +251,75 @@ export class WasmBuilder implements Builder<Val> {
   ) {
     this.m = env.m;
     this.vfpOk = this.newLocal();
+    this.fpInl = this.newLocal();
+    this.fpIxc = this.newLocal();
     this.qMem = memQRegs(this.m);
+    this.dMem = memDRegs(this.m);
+    const local = (t: binaryen.Type) => this.newLocal(t);
+    this.qRegs = new RegLocals(this.m, binaryen.v128, 2, this.qMem, local);
+    this.dRegs = new RegLocals(this.m, binaryen.f64, 1, this.dMem, local);
   }
 
-  /** Start emitting one op (conditional: it may not run, see qBarrier). */
+  /** Start emitting one op (conditional: it may not run, see regBarrier). */
   begin(ctx: OpContext, conditional = false): void {
     this.ctx = ctx;
-    this.qOff = conditional;
+    this.regsOff = conditional;
     this.vfpKnownBefore = this.vfpKnown;
+    this.fpKnownBefore = this.fpKnown;
     this.stmts = [[]];
     this.range = null;
     this.lazyPc = null;
     for (const p of this.pending) p.length = 0; // values do not outlive their op
   }
 
-  /** A block starts: the Q registers are in the state; vfpOk is not known. */
+  /** A block starts: the registers are in the state; vfpOk and the FPSCR modes are not known. */
   startBlock(): void {
     this.qRegs.clear();
+    this.dRegs.clear();
     this.vfpKnown = false;
+    this.fpKnown = false;
   }
-  /** Stores of the Q registers newer in their locals than in the state (nothing changes here). */
-  private qFlush(): Ref[] {
-    const out: Ref[] = [];
-    for (const [q, e] of this.qRegs)
-      if (e.dirty) out.push(this.qMem.set(2 * q, this.m.local.get(e.l, binaryen.v128)));
-    return out;
+  /** Stores of the registers newer in their locals than in the state (nothing changes here). */
+  private regFlush(): Ref[] {
+    return [...this.qRegs.flush(), ...this.dRegs.flush()];
   }
-  /** Loads of every Q register held in a local (after a runtime call, which may write them). */
-  private qReload(): Ref[] {
-    return [...this.qRegs].map(([q, e]) => this.m.local.set(e.l, this.qMem.get(2 * q)));
+  /** Loads of every register held in a local (after a runtime call, which may write them). */
+  private regReload(): Ref[] {
+    return [...this.qRegs.reload(), ...this.dRegs.reload()];
+  }
+  /** Statements changing the register locals: only where every path passes (outside the builder's branches). */
+  private topLevel(what: string): void {
+    if (this.stmts.length > 1 && this.qRegs.size + this.dRegs.size > 0)
+      throw new Error(`jit: FP/SIMD register ${what} inside a branch`);
   }
   /**
-   * Statements putting the Q registers back in the state and forgetting the locals: before
+   * Statements putting the registers back in the state and forgetting the locals: before
    * code that accesses the registers in the state, at the end of a block and before a
-   * conditional op. Only where every path passes (outside the builder's branches).
+   * conditional op.
    */
-  qBarrier(): Ref[] {
-    if (this.qRegs.size > 0 && this.stmts.length > 1)
-      throw new Error("jit: Q register barrier inside a branch");
-    const out = this.qFlush();
+  regBarrier(): Ref[] {
+    this.topLevel("barrier");
+    const out = this.regFlush();
     this.qRegs.clear();
+    this.dRegs.clear();
     return out;
   }
-  /** The op's exit, after storing the Q registers. */
+  /** Emit the stores of the newer locals of `regs` overlapping D registers d..d+n-1, and forget them. */
+  private evict(regs: RegLocals, d: number, n: number): void {
+    this.topLevel("eviction");
+    for (const s of regs.evict(d, n)) this.emit(s);
+  }
+  /** Dirty flags of the register locals (see fastOrHelper). */
+  private regDirty(): [Dirty, Dirty] {
+    return [this.qRegs.dirty(), this.dRegs.dirty()];
+  }
+  private setRegDirty([q, d]: [Dirty, Dirty], or = false): void {
+    this.qRegs.setDirty(q, or);
+    this.dRegs.setDirty(d, or);
+  }
+  /** The op's exit, after storing the registers. */
   private exit(): Ref {
-    const f = this.qFlush();
+    const f = this.regFlush();
     return f.length === 0 ? this.ctx.exit() : this.m.block(null, [...f, this.ctx.exit()]);
   }
   /**
@@ -286,33 +328,32 @@ export class WasmBuilder implements Builder<Val> {
    * paths define them), or the state when the op cannot use them.
    */
   private qPrepare(ops: { src: number[]; dst: number[] } | null): QRegs {
-    const m = this.m;
-    if (ops === null || this.qOff) {
-      for (const s of this.qBarrier()) this.emit(s);
+    if (ops === null || this.regsOff) {
+      for (const s of this.regBarrier()) this.emit(s);
       return this.qMem;
     }
-    for (const [d, load] of [
-      ...ops.src.map((d) => [d, true] as const),
-      ...ops.dst.map((d) => [d, false] as const),
-    ])
-      if (!this.qRegs.has(d >> 1)) {
-        const l = this.newLocal(binaryen.v128);
-        this.qRegs.set(d >> 1, { l, dirty: false });
-        if (load) this.emit(m.local.set(l, this.qMem.get(d)));
-      }
-    const entry = (d: number) => {
-      const e = this.qRegs.get(d >> 1);
-      if (e === undefined) throw new Error(`jit: Q register of D${d} not prepared`);
-      return e;
-    };
-    return {
-      get: (d) => m.local.get(entry(d).l, binaryen.v128),
-      set: (d, v) => {
-        const e = entry(d);
-        e.dirty = true;
-        return m.local.set(e.l, v);
-      },
-    };
+    for (const d of [...ops.src, ...ops.dst]) this.evict(this.dRegs, d, 2);
+    for (const d of ops.src) for (const s of this.qRegs.use(d, true)) this.emit(s);
+    for (const d of ops.dst) for (const s of this.qRegs.use(d, false)) this.emit(s);
+    return this.qRegs.locals;
+  }
+  /**
+   * D registers for the inline code of vfpDp(opd, d, ...), which reads `src` and writes d
+   * (D or S indexes, as the op's): double precision on the locals, created as in
+   * qPrepare; single precision (on the S words in the state: no local of a D register
+   * holding them) and an op that may not run on the state.
+   */
+  private dPrepare(dp: boolean, d: number, src: number[]): Regs {
+    if (this.regsOff) return this.dMem;
+    const ds = dp ? [d, ...src] : [d, ...src].map((s) => s >> 1);
+    for (const x of ds) {
+      this.evict(this.qRegs, x, 1);
+      if (!dp) this.evict(this.dRegs, x, 1);
+    }
+    if (!dp) return this.dMem;
+    for (const x of src) for (const s of this.dRegs.use(x, true)) this.emit(s);
+    for (const s of this.dRegs.use(d, false)) this.emit(s);
+    return this.dRegs.locals;
   }
 
   /** The slot's local is about to change: reads still in use get their own copy. */
@@ -333,7 +374,11 @@ export class WasmBuilder implements Builder<Val> {
 
   /** The statements emitted since begin(). */
   end(): Ref[] {
-    if (this.qOff) this.vfpKnown &&= this.vfpKnownBefore; // the op may not have run
+    if (this.regsOff) {
+      // the op may not have run
+      this.vfpKnown &&= this.vfpKnownBefore;
+      this.fpKnown &&= this.fpKnownBefore;
+    }
     return present(this.stmts[0]!);
   }
 
@@ -695,7 +740,7 @@ export class WasmBuilder implements Builder<Val> {
           : m.i32.load(0, 4, host);
     const fn = this.env.mem(`ld${w}${o.signed ? "s" : ""}`);
     const slow = [
-      ...this.qFlush(), // (a fault leaves the region)
+      ...this.regFlush(), // (a fault leaves the region)
       ...this.env.wrapMemCall(
         m.call(fn, [this.expr(addr), m.i32.const(memFlags(o))], binaryen.i32),
         t,
@@ -731,7 +776,7 @@ export class WasmBuilder implements Builder<Val> {
           : m.i32.store(0, 4, host, this.expr(v));
     const fn = this.env.mem(`st${w}`);
     const slow = [
-      ...this.qFlush(),
+      ...this.regFlush(),
       ...this.env.wrapMemCall(
         m.call(fn, [this.expr(addr), this.expr(v), m.i32.const(memFlags(o))], binaryen.none),
         null,
@@ -828,10 +873,11 @@ export class WasmBuilder implements Builder<Val> {
       binaryen.i32,
     );
     this.vfpKnown = false;
+    this.fpKnown = false;
     return [
-      ...this.qFlush(),
+      ...this.regFlush(),
       ...this.env.wrapCall(call, t, this.ctx.p, KEEPS_CORE.has(helper)),
-      ...this.qReload(),
+      ...this.regReload(),
       this.m.local.set(this.vfpOk, this.m.i32.const(0)),
     ];
   }
@@ -887,24 +933,46 @@ export class WasmBuilder implements Builder<Val> {
     }
     const ok = () => m.local.get(this.vfpOk, binaryen.i32);
     if (!known) this.askVfpOpen();
-    const go = this.newLocal();
-    this.emit(m.local.set(go, hit === null ? ok() : known ? hit() : m.if(ok(), hit(), m.i32.const(0))));
-    // the helper's path starts from the Q registers' state before the inline code
-    const dirty = new Map([...this.qRegs].map(([q, e]) => [q, e.dirty]));
-    let after: Map<number, boolean> | null = null;
-    this.if(
-      { t: "local", i: go },
-      () => fast(qr),
-      () => {
-        after = new Map([...this.qRegs].map(([q, e]) => [q, e.dirty]));
-        for (const [q, e] of this.qRegs) e.dirty = dirty.get(q)!;
-        this.helperMayExit(helper, args);
-        this.emit(m.local.set(this.vfpOk, m.i32.const(1))); // it checked the access
+    const go = hit === null ? ok() : known ? hit() : m.if(ok(), hit(), m.i32.const(0));
+    this.fastOrHelper(
+      (slow) => {
+        this.emit(m.br(slow, m.i32.eqz(go)));
+        fast(qr);
       },
+      helper,
+      args,
     );
-    this.setVfpKnown();
-    for (const [q, e] of this.qRegs) e.dirty ||= (after as Map<number, boolean> | null)?.get(q) ?? false;
     return true;
+  }
+
+  /**
+   * The statements `fast` emits, or, where they branch to label `slow` (given), the helper,
+   * which checks the access (vfpOk is set after it). The helper's path starts from the
+   * registers' dirty flags before the inline code (it stores those); after both, a local
+   * is newer where either says so.
+   */
+  private fastOrHelper(fast: (slow: string) => void, helper: string, args: Val[]): void {
+    const m = this.m;
+    const done = `fd${this.labels}`;
+    const slow = `fs${this.labels++}`;
+    const regs = this.regDirty();
+    const core = this.env.saveDirty();
+    this.stmts.push([]);
+    fast(slow);
+    this.emit(m.br(done));
+    const inline = this.closeBranch();
+    const afterFast = this.env.saveDirty();
+    const regsAfterFast = this.regDirty();
+    this.env.restoreDirty(core);
+    this.setRegDirty(regs);
+    this.stmts.push([]);
+    this.helperMayExit(helper, args);
+    this.emit(m.local.set(this.vfpOk, m.i32.const(1)));
+    const helperPath = this.closeBranch();
+    this.env.mergeDirty(afterFast);
+    this.setRegDirty(regsAfterFast, true);
+    this.emit(m.block(done, [m.block(slow, [inline]), helperPath]));
+    this.setVfpKnown();
   }
 
   /** Unless vfpOk already says so, ask the helper vfpOpen whether the FP/SIMD unit is open. */
@@ -916,51 +984,40 @@ export class WasmBuilder implements Builder<Val> {
     );
   }
 
+  /** Set fpInl and fpIxc (see there), asking vfpOpen unless vfpOk is known. */
+  private askVfpModes(): void {
+    const m = this.m;
+    const known = this.vfpKnown;
+    if (!known) this.askVfpOpen();
+    const fpscr = this.newLocal();
+    const f = () => m.local.get(fpscr, binaryen.i32);
+    const modes = m.i32.eqz(m.i32.and(f(), m.i32.const(FPSCR_INLINE_MASK)));
+    this.emit(m.local.set(fpscr, m.i32.load(S.FPSCR, 4, m.i32.const(0))));
+    this.emit(
+      m.local.set(this.fpInl, known ? modes : m.i32.and(m.local.get(this.vfpOk, binaryen.i32), modes)),
+    );
+    this.emit(m.local.set(this.fpIxc, m.i32.and(f(), m.i32.const(IXC))));
+  }
+
   /** vfpDp with its inline fast path (jit/vfp.ts); the helper when that path does not apply. */
   private vfpDp(args: { t: "k"; n: number }[]): void {
     const m = this.m;
-    const i32 = binaryen.i32;
     const [opd, d, n, mr] = args.map((a) => a.n) as [number, number, number, number];
-    const fl = this.newLocal();
-    const slowPath = this.newLocal();
-    const ok = () => m.local.get(this.vfpOk, i32);
-    const fpscr = () => m.i32.load(S.FPSCR, 4, m.i32.const(0));
-    for (const s of this.qBarrier()) this.emit(s); // the inline code works on the state
-    const known = this.vfpKnown;
-    if (!known) this.askVfpOpen();
-    const inline = inlineVfpDp(
-      m,
-      opd,
-      d,
-      n,
-      mr,
-      fl,
-      () => this.newLocal(binaryen.f64),
-      () => this.newLocal(),
-    );
-    // the inline code's FPSCR modes (and the access check, unless it is already known)
-    const modes = m.i32.eqz(m.i32.and(fpscr(), m.i32.const(FPSCR_INLINE_MASK)));
-    this.emit(
-      m.if(known ? modes : m.i32.and(ok(), modes), m.block(null, inline), m.local.set(fl, m.i32.const(-1))),
-    );
-    this.emit(m.local.set(slowPath, m.i32.shr_u(m.local.get(fl, i32), m.i32.const(31))));
-    this.if(
-      { t: "local", i: slowPath },
-      () => {
-        this.helperMayExit("vfpDp", args);
-        this.emit(m.local.set(this.vfpOk, m.i32.const(1))); // it checked the access
+    const dr = this.dPrepare((opd & 1) === 1, d, vfpSources(opd, d, n, mr));
+    if (!this.fpKnown) this.askVfpModes();
+    this.fastOrHelper(
+      (slow) => {
+        this.emit(m.br(slow, m.i32.eqz(m.local.get(this.fpInl, binaryen.i32))));
+        for (const s of inlineVfpDp(m, opd, d, n, mr, dr, slow, this.fpIxc, () =>
+          this.newLocal(binaryen.f64),
+        ))
+          this.emit(s);
       },
-      () => {
-        // the cumulative Inexact flag
-        this.emit(
-          m.if(
-            m.local.get(fl, i32),
-            m.i32.store(S.FPSCR, 4, m.i32.const(0), m.i32.or(fpscr(), m.local.get(fl, i32))),
-          ),
-        );
-      },
+      "vfpDp",
+      args,
     );
-    this.setVfpKnown();
+    // (fpInl and fpIxc were set before the op's branches, here or earlier)
+    if (this.stmts.length === 1) this.fpKnown = true;
   }
 
   branch(target: Val): void {
@@ -976,7 +1033,7 @@ export class WasmBuilder implements Builder<Val> {
     const go =
       known === undefined ? null : (this.ctx.branchTo?.(known & (this.ctx.thumb ? ~1 : ~3), stores) ?? null);
     if (go !== null) {
-      for (const s of this.qFlush()) this.emit(s); // another block
+      for (const s of this.regFlush()) this.emit(s); // another block
       this.emit(go);
     }
     for (const s of stores()) this.emit(s);

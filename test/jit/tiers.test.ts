@@ -241,12 +241,13 @@ describe("interpreter vs JIT when compiled regions chain", () => {
 // ---- FP/SIMD access changing inside compiled code --------------------------------------
 
 /**
- * A program that runs `loop` 20 times (r11 counts down) with the exception vectors moved to
- * RAM by VBAR, and `handler` at the Undefined Instruction vector (it must return itself).
+ * A program that runs `setup` and then `loop` 20 times (r11 counts down) with the exception
+ * vectors moved to RAM by VBAR, and `handler` at the Undefined Instruction vector (it must
+ * return itself).
  */
-function undefLoopImage(loop: number[], handler: number[]): Uint8Array {
+function undefLoopImage(loop: number[], handler: number[], setup: number[] = []): Uint8Array {
   const VEC = CODE + 0x1000;
-  const head = [...mov32(0, VEC), 0xee0c0f10 /* MCR VBAR */, movw(11, 20)];
+  const head = [...mov32(0, VEC), 0xee0c0f10 /* MCR VBAR */, movw(11, 20), ...setup];
   const loopAt = CODE + 4 * head.length;
   const code = [...head, ...loop, subs1(11)];
   code.push(branch(1, false, CODE + 4 * code.length, loopAt), ...SEMIHOSTING_EXIT);
@@ -359,4 +360,111 @@ describe("interpreter vs JIT with a conditional Advanced SIMD op in an IT block"
       expect(a.m.cpu.W[(S.VFP >> 2) + 0]).toBe(20 * 0x01020304); // q0 = 20 * q1
       expect(jitSide.jit!.stats.execs).toBeGreaterThan(0);
     }, 60_000);
+});
+
+describe("interpreter vs JIT with D registers in locals", () => {
+  // The JIT keeps the D registers of inline double-precision VFP code in locals within a
+  // block: S-register ops on the same words, Advanced SIMD ops on the Q registers holding
+  // them, conditional ops, helpers (VMOV, VLDR, VSTR) and the block's exit must see and
+  // leave the latest values.
+  const program = (): Uint8Array =>
+    undefLoopImage(
+      [
+        0xee300b01, // VADD.F64 d0, d0, d1
+        0xee202b01, // VMUL.F64 d2, d0, d1
+        0xeef10a60, // VNEG.F32 s1, s1 (the high word of d0)
+        0xee300a22, // VADD.F32 s0, s0, s5 (its low word)
+        0xee300b42, // VSUB.F64 d0, d0, d2
+        0xf220a150, // VORR q5, q0, q0 (reads d0, d1)
+        0xf232284e, // VADD.I64 q1, q1, q7 (d2 and d3 one ulp up)
+        0xee003b01, // VMLA.F64 d3, d0, d1
+        0xeeb14b43, // VNEG.F64 d4, d3
+        0xeeb04bc4, // VABS.F64 d4, d4
+        0xeeb75b08, // VMOV.F64 d5, #1.5
+        0xee846b05, // VDIV.F64 d6, d4, d5
+        0xe31b0001, // TST r11, #1
+        0x0e333b06, // VADDEQ.F64 d3, d3, d6 (every other pass)
+        0xec532b13, // VMOV r2, r3, d3
+        0xec423b17, // VMOV d7, r3, r2
+        0xee377b05, // VADD.F64 d7, d7, d5
+        0xed842b00, // VSTR d2, [r4]
+        0xed948b00, // VLDR d8, [r4]
+        0xee289b01, // VMUL.F64 d9, d8, d1
+        0xec410b1e, // VMOV d14, r0, r1 (1: the ulp of the VADD.I64)
+        0xec410b1f, // VMOV d15, r0, r1
+        0xee3ccb05, // VADD.F64 d12, d12, d5
+        0xe28f9000, // ADD r9, pc, #0
+        0xe12fff19, // BX r9 (to the next instruction: the block's exit)
+      ],
+      [],
+      [
+        ...ENABLE_SIMD,
+        0xeeb70b00, // VMOV.F64 d0, #1.0
+        0xeeb61b00, // VMOV.F64 d1, #0.5
+        0xeef72a04, // VMOV.F32 s5, #1.25
+        ...mov32(4, CODE + 0x2000),
+        movw(0, 1),
+        movw(1, 0),
+      ],
+    );
+  for (const { name, jit } of MODES)
+    it(`D registers aliased by S and Q registers, jit ${name}`, async () => {
+      const jitSide = await side(program(), jit, 1);
+      const diff = lockstep(await side(program(), null, 1), jitSide, 97, 1_000_000);
+      expect(diff).toBe("");
+      expect(jitSide.jit!.stats.insns).toBeGreaterThan(0);
+    }, 60_000);
+});
+
+describe("interpreter vs JIT when VMSR writes FPSCR", () => {
+  // The JIT reads FPSCR's modes and IXC once for the inline VFP code of a block, until a
+  // runtime call or a conditional op that may not run. The loops (d0 = 1.0, d1 = 3.0;
+  // r5: FPSCR 0, r6: round towards +infinity):
+  const loops: Record<string, number[]> = {
+    // VMSR clears IXC, which the VDIV after it must set again, then sets RP, which the
+    // VDIV after it must use
+    "VMSR between inline VDIVs": [
+      0xee802b01, // VDIV.F64 d2, d0, d1
+      0xeee15a10, // VMSR FPSCR, r5
+      0xee803b01, // VDIV.F64 d3, d0, d1
+      0xeef17a10, // VMRS r7, FPSCR
+      0xe0888007, // ADD r8, r8, r7
+      0xeee16a10, // VMSR FPSCR, r6
+      0xee804b01, // VDIV.F64 d4, d0, d1
+      0xee355b04, // VADD.F64 d5, d5, d4
+      0xeee15a10, // VMSR FPSCR, r5
+      0xee300b04, // VADD.F64 d0, d0, d4
+    ],
+    // the pass ends with RP set after an inline VDIV under round to nearest; the next
+    // pass's VDIV, after a VADDEQ that does not run, must use RP
+    "VMSR at the end of the pass, VADDEQ not run": [
+      0xe3b01001, // MOVS r1, #1 (Z clear)
+      0x0e366b01, // VADDEQ.F64 d6, d6, d1
+      0xee804b01, // VDIV.F64 d4, d0, d1
+      0xee300b04, // VADD.F64 d0, d0, d4
+      0xeee15a10, // VMSR FPSCR, r5
+      0xee802b01, // VDIV.F64 d2, d0, d1
+      0xeef17a10, // VMRS r7, FPSCR
+      0xe0888007, // ADD r8, r8, r7
+      0xeee16a10, // VMSR FPSCR, r6
+    ],
+  };
+  const setup = [
+    ...ENABLE_SIMD,
+    0xeeb70b00, // VMOV.F64 d0, #1.0
+    0xeeb01b08, // VMOV.F64 d1, #3.0
+    movw(5, 0),
+    ...mov32(6, 1 << 22),
+    movw(8, 0),
+  ];
+  for (const [what, loop] of Object.entries(loops))
+    for (const { name, jit } of MODES)
+      it(`${what}, jit ${name}`, async () => {
+        const jitSide = await side(undefLoopImage(loop, [], setup), jit, 1);
+        const a = await side(undefLoopImage(loop, [], setup), null, 1);
+        const diff = lockstep(a, jitSide, 97, 1_000_000);
+        expect(diff).toBe("");
+        expect(a.m.cpu.R[8]).toBeGreaterThan(10 * 16); // mostly inexact VDIVs: IXC set
+        expect(jitSide.jit!.stats.insns).toBeGreaterThan(0);
+      }, 60_000);
 });
