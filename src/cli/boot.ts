@@ -28,6 +28,7 @@ import { applyChosen, type ChosenOptions, VIRT_FDT_SIZE, VirtBoard } from "../bo
 import { FetchError, fetchImages, imagePath } from "../images/fetch.js";
 import { bootLinux, inspectKernel, LinuxBootError, linuxLayout } from "../loader/linux.js";
 import { bootXen, dom0Modules } from "../loader/xen.js";
+import { runStatsLine } from "./stats.js";
 
 export interface BootCliOptions extends JitCliOptions {
   xen: boolean;
@@ -280,12 +281,7 @@ async function boot(o: BootCliOptions): Promise<number> {
   if (trace) process.stderr.write(`hypwasm: ${trace.calls} hypercalls traced to ${trace.path}\n`);
   const ms = performance.now() - t0;
   if (o.stats) {
-    const n = m.cpu.icount;
-    const s = m.interp.stats;
-    process.stderr.write(
-      `hypwasm: ${n} instructions in ${ms.toFixed(1)} ms (${(n / ms / 1000).toFixed(1)} MIPS), ` +
-        `${s.blocksDecoded} blocks decoded, ${s.invalidations} invalidations, ${s.tlbFlushes} translation flushes, ${s.flushes} flushes\n`,
-    );
+    process.stderr.write(`${runStatsLine(m, ms)}\n`);
     const [pl0, pl1, pl2] = m.cpu.plInsns;
     process.stderr.write(`hypwasm: instructions by privilege level: PL0 ${pl0} PL1 ${pl1} PL2 ${pl2}\n`);
     // resourceUsage's maxRSS is in KiB

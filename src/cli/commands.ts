@@ -16,6 +16,7 @@ import {
   DEFAULT_TRACE_FILE,
   DEFAULT_XEN_ARGS,
 } from "./boot.js";
+import { runStatsLine } from "./stats.js";
 
 function fail(msg: string): never {
   process.stderr.write(`hypwasm: error: ${msg}\n`);
@@ -86,12 +87,7 @@ addJitOptions(runCmd) // (issue 5)
       m.run(o.maxInsns);
       const ms = performance.now() - t0;
       if (o.stats) {
-        const n = m.cpu.icount;
-        const s = m.interp.stats;
-        process.stderr.write(
-          `hypwasm: ${n} instructions in ${ms.toFixed(1)} ms (${(n / ms / 1000).toFixed(1)} MIPS), ` +
-            `${s.blocksDecoded} blocks decoded, ${s.invalidations} invalidations, ${s.tlbFlushes} translation flushes, ${s.flushes} flushes\n`,
-        );
+        process.stderr.write(`${runStatsLine(m, ms)}\n`);
         if (jit) process.stderr.write(`${jitStatsLine(jit)}\n`);
       }
       if (!m.cpu.halted && o.maxInsns !== undefined) {
