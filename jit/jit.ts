@@ -84,13 +84,13 @@ export interface JitStats {
   exits: Record<ExitReason, number>;
 }
 
-/** Why compiled code gave control back to the run loop, in the order Jit.exitReason asks. */
+/** Why compiled code gave control back to the run loop (see Jit.exitReason). */
 export const EXIT_REASONS = [
   "fault", // a memory access faulted (the run loop takes the abort)
   "interrupt", // an interrupt line was raised
   "wait", // WFI, or the CPU halted
   "mode", // privilege level, MMU or endianness changed (exception entry and return)
-  "translation", // translations changed (code written, TLB or cache maintenance)
+  "translation", // translations changed (code written, TLB or cache maintenance; DACR for User code)
   "budget", // the run slice's instructions were used up
   "clock", // the next block would cross a clock event (a timer deadline), or it moved
   "uncompiled", // the next block has no compiled code that the jump cache knows
@@ -298,41 +298,41 @@ export class Jit {
 
   /**
    * Why the region returned, having retired `ran` instructions of the `limit` it had (the
-   * last block's `lastInsns` not yet in cpu.icount): the first of what resume() and goTo
-   * check that no longer holds, else the next block has no code the jump cache knows.
+   * last block's `lastInsns` not yet in cpu.icount): what changed that resume() would
+   * refuse, else the budget, a clock event within the next block's reach, or a next block
+   * with no code the jump cache knows.
    */
   private exitReason(ran: number, limit: number, lastInsns: number): ExitReason {
+    const change = this.change();
+    if (change !== null) return change;
+    if (ran >= limit) return "budget";
+    if (this.cpu.clock.eventAt - this.cpu.icount - lastInsns < MAX_BLOCK_INSNS) return "clock";
+    return "uncompiled";
+  }
+
+  /**
+   * What changed since the region was entered that the run loop must see before the next
+   * block (an interrupt input, a halt or WFI, the mode, regime or endianness, translations
+   * and, for User mode, stale code translations, the clock event), or null.
+   */
+  private change(): ExitReason | null {
     const cpu = this.cpu;
     if (cpu.intLines !== 0) return "interrupt";
     if (cpu.halted || cpu.wfiPending) return "wait";
     if (cpu.pl !== this.entryPl || cpu.mmuOn !== this.entryMmuOn || cpu.bigEndian !== this.entryBigEndian)
       return "mode";
-    if (this.epoch() !== this.entryEpoch) return "translation";
-    if (ran >= limit) return "budget";
-    const eventAt = cpu.clock.eventAt;
-    if (eventAt !== this.entryEventAt || eventAt - cpu.icount - lastInsns < MAX_BLOCK_INSNS) return "clock";
-    return "uncompiled";
+    if (this.epoch() !== this.entryEpoch || (this.entryPl === 0 && cpu.mmu.pl0CodeStale))
+      return "translation";
+    if (cpu.clock.eventAt !== this.entryEventAt) return "clock";
+    return null;
   }
 
   /**
    * Compiled code called the runtime in a block and would go on to the next: allowed
-   * when the run loop would just run that block, as at the region's entry (no interrupt
-   * input, no halt or WFI, the same clock event, mode, regime, endianness and
-   * translations; for User mode, code translations not stale).
+   * when the run loop would just run that block, as at the region's entry (see change).
    */
   private resume(): number {
-    const cpu = this.cpu;
-    const ok =
-      cpu.intLines === 0 &&
-      !cpu.halted &&
-      !cpu.wfiPending &&
-      cpu.clock.eventAt === this.entryEventAt &&
-      cpu.pl === this.entryPl &&
-      cpu.mmuOn === this.entryMmuOn &&
-      cpu.bigEndian === this.entryBigEndian &&
-      this.epoch() === this.entryEpoch &&
-      !(this.entryPl === 0 && cpu.mmu.pl0CodeStale);
-    return ok ? 1 : 0;
+    return this.change() === null ? 1 : 0;
   }
 
   /**

@@ -405,6 +405,11 @@ export class Cpu {
     if (off < this.fastSize) return RAM_OFFSET + off;
     return this.mmuOn ? this.tr.hostOffset(addr, acc, this.pl0(flags)) : -1;
   }
+  /** host() for a store, but -1 for a page holding translated code (the slow path invalidates it). */
+  private hostW(addr: number, flags: number): number {
+    const h = this.host(addr, ACC_W, flags);
+    return h >= 0 && this.codePages[(h - RAM_OFFSET) >>> 12] === 0 ? h : -1;
+  }
 
   ld8(addr: number, flags: number): number {
     const h = this.host(addr, ACC_R, flags);
@@ -420,8 +425,8 @@ export class Cpu {
   }
   st32(addr: number, v: number, flags: number): void {
     if ((addr & 3) === 0 && !this.bigEndian) {
-      const h = this.host(addr, ACC_W, flags);
-      if (h >= 0 && this.codePages[(h - RAM_OFFSET) >>> 12] === 0) {
+      const h = this.hostW(addr, flags);
+      if (h >= 0) {
         this.u32[h >>> 2] = v;
         return;
       }
@@ -429,8 +434,8 @@ export class Cpu {
     this.st32Slow(addr, v, flags);
   }
   st8(addr: number, v: number, flags: number): void {
-    const h = this.host(addr, ACC_W, flags);
-    if (h >= 0 && this.codePages[(h - RAM_OFFSET) >>> 12] === 0) this.u8[h] = v;
+    const h = this.hostW(addr, flags);
+    if (h >= 0) this.u8[h] = v;
     else this.bus.write8(this.translate(addr, true, flags), v);
   }
   ld8s(addr: number, flags: number): number {
@@ -462,8 +467,8 @@ export class Cpu {
   }
   st16(addr: number, v: number, flags: number): void {
     if ((addr & 1) === 0 && !this.bigEndian) {
-      const h = this.host(addr, ACC_W, flags);
-      if (h >= 0 && this.codePages[(h - RAM_OFFSET) >>> 12] === 0) {
+      const h = this.hostW(addr, flags);
+      if (h >= 0) {
         this.u16[h >>> 1] = v;
         return;
       }
