@@ -5,7 +5,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { QEMU, QEMU_BAREMETAL_ARGS } from "../src/difftest/run.js";
 
-export const FIXTURES = ["bench_int", "bench_mem", "bench_vfp", "bench_neon"];
+export const FIXTURES = ["bench_int", "bench_mem", "bench_lz", "bench_vfp", "bench_neon"];
 
 /** A fixture's ELF (fixtures/build, built by `make -C fixtures`). */
 export const fx = (n: string) => new URL(`../../fixtures/build/${n}.elf`, import.meta.url).pathname;

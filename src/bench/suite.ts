@@ -54,11 +54,12 @@ const HOT_LOOP_BOUND = 5e9;
 const HOT_LOOPS = [
   { fixture: "bench_int", quickInsns: 10_000_000 },
   { fixture: "bench_mem", quickInsns: 10_000_000 },
+  { fixture: "bench_lz", quickInsns: 10_000_000 },
   { fixture: "bench_vfp", quickInsns: 1_000_000 },
   { fixture: "bench_neon", quickInsns: 100_000 },
 ];
 /** The hot loops that also run with the JIT (the VFP and NEON loops are too slow to add to a quick run twice). */
-const JIT_LOOPS = ["bench_int", "bench_mem"];
+const JIT_LOOPS = ["bench_int", "bench_mem", "bench_lz"];
 /** Calls per hypercall. The quick run's one short run keeps the counts only (nothing to take noise from). */
 const HCALLS_FULL = 1000;
 const HCALLS_QUICK = 10;

@@ -14,7 +14,7 @@ const { Machine } = (await import(new URL("src/board/machine.js", dist).href)) a
 const fixture = (n: string) => readFileSync(new URL(`../../fixtures/build/${n}.elf`, import.meta.url));
 
 describe("JIT with the compile worker", () => {
-  it.each(["bench_int", "bench_mem"])(
+  it.each(["bench_int", "bench_mem", "bench_lz"])(
     "%s: same end state as the interpreter",
     async (name) => {
       const image = fixture(name);
