@@ -47,6 +47,7 @@ export function jitStatsLine(jit: Jit): string {
     `hypwasm: jit: ${s.regions} regions of ${s.blocks} blocks in ${s.modules} modules, ` +
     `${s.compileMs.toFixed(1)} ms compiling (${per} µs/block; ${s.mainMs.toFixed(1)} ms of it on the main thread), ` +
     `${s.execs} entries into compiled code (and ${s.chains} from region to region) running ${s.insns} instructions, ` +
+    `${s.waitInsns} interpreted in hot blocks waiting for their module, ` +
     `${s.discarded} discarded, ${s.dropped} dropped (code written), ${s.evictions} evictions\n` +
     `hypwasm: jit: exits to the run loop: ${EXIT_REASONS.map((r) => `${r} ${s.exits[r]}`).join(", ")}`
   );

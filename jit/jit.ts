@@ -56,6 +56,11 @@ export interface JitOptions {
 export const DEFAULT_THRESHOLD = 1000;
 /** Blocks in a region at most (a block's index in its region has JUMP_CACHE.IDX_BITS bits). */
 const MAX_REGION_BLOCKS = 1 << JUMP_CACHE.IDX_BITS;
+/**
+ * Blocks per module sent to the compile worker (~0.3-1 ms each to build and compile):
+ * bounds how long a region promoted later waits behind one module.
+ */
+const MODULE_BLOCKS = 64;
 
 export interface JitStats {
   /** Regions queued for compilation. */
@@ -80,6 +85,11 @@ export interface JitStats {
   insns: number;
   /** Regions entered from another region through the jump cache (not from the run loop). */
   chains: number;
+  /**
+   * Instructions the interpreter ran in promoted blocks (region heads) while they waited
+   * for their compiled code: the cost of the compile latency.
+   */
+  waitInsns: number;
   /** Returns from compiled code to the run loop, by reason (see Jit.exitReason). */
   exits: Record<ExitReason, number>;
 }
@@ -143,6 +153,7 @@ export class Jit {
     execs: 0,
     insns: 0,
     chains: 0,
+    waitInsns: 0,
     exits: Object.fromEntries(EXIT_REASONS.map((r) => [r, 0])) as Record<ExitReason, number>,
   };
   readonly threshold: number;
@@ -154,6 +165,8 @@ export class Jit {
   private readonly maxWaitMs: number;
   private readonly maxBlocks: number;
   private queue: Block[] = [];
+  /** Promoted blocks not yet compiled, and their run count when promoted (for stats.waitInsns). */
+  private readonly promotedRuns = new Map<Block, number>();
   private queuedAt = 0;
   /** Blocks in regions being compiled (not put in another region meanwhile). */
   private readonly claimed = new Set<Block>();
@@ -194,7 +207,11 @@ export class Jit {
     this.always = opts.mode === "always";
     this.threshold = this.always ? 1 : (opts.threshold ?? DEFAULT_THRESHOLD);
     this.batch = this.always ? 1 : (opts.batch ?? 50);
-    this.maxWaitMs = opts.maxWaitMs ?? 20;
+    // short: with one request in flight at a time (compileQueue), regions promoted while
+    // the worker is busy gather into the next module anyway; the wait only delays a lone
+    // hot block when it is idle (a Linux boot: ~35-48 M instructions interpreted in
+    // waiting blocks with 5 ms, ~66-68 M with 20 ms)
+    this.maxWaitMs = opts.maxWaitMs ?? 5;
     this.maxBlocks = opts.maxBlocks ?? 100_000;
     const cpu = interp.cpu;
     this.cpu = cpu;
@@ -361,8 +378,9 @@ export class Jit {
 
   /** Compile what is queued and wait until the worker's modules are installed (tests, benchmarks). */
   async settle(): Promise<void> {
-    if (this.queue.length > 0) this.compileQueue();
-    while (this.inFlight.size > 0) {
+    for (;;) {
+      if (this.queue.length > 0) this.compileQueue();
+      if (this.queue.length === 0 && this.inFlight.size === 0) return;
       await new Promise((r) => setTimeout(r, 2));
       this.poll();
     }
@@ -432,6 +450,7 @@ export class Jit {
   private promote(b: Block): void {
     if (this.queue.length === 0) this.queuedAt = performance.now();
     this.queue.push(b);
+    this.promotedRuns.set(b, b.runs);
     this.stats.queued++;
     if (this.queue.length >= this.batch) this.compileQueue();
   }
@@ -467,13 +486,31 @@ export class Jit {
     return members;
   }
 
+  /**
+   * Compile the queued regions. With a worker, one request at a time is in flight and it
+   * holds at most MODULE_BLOCKS blocks, the hottest regions first (a queued block goes on
+   * counting its runs): the rest wait here, where a hotter region promoted meanwhile can
+   * overtake them, instead of in the worker's queue behind modules that take long to build.
+   */
   private compileQueue(): void {
+    const worker = this.compile === null;
+    if (worker && this.inFlight.size > 0) return; // poll() sends them when the worker is done
     const t0 = performance.now();
     const regions: Block[][] = [];
-    for (const h of this.queue)
-      if (!h.dead && h.code === null && !this.claimed.has(h)) regions.push(this.regionOf(h));
-    this.stats.discarded += this.queue.length - regions.length;
-    this.queue = [];
+    const heads = this.queue.filter((h) => !h.dead && h.code === null);
+    for (const h of this.queue) if (h.dead || h.code !== null) this.waited(h);
+    if (worker) heads.sort((a, b) => b.runs - a.runs);
+    let blocks = 0;
+    let i = 0;
+    for (; i < heads.length && (!worker || blocks < MODULE_BLOCKS); i++) {
+      const h = heads[i]!;
+      if (this.claimed.has(h)) continue; // in a region of this batch
+      const r = this.regionOf(h);
+      regions.push(r);
+      blocks += r.length;
+    }
+    this.stats.discarded += this.queue.length - (heads.length - i) - regions.length;
+    this.queue = heads.slice(i); // (they have waited since queuedAt: sent as soon as the worker is free)
     if (regions.length === 0) return;
     const firstId = this.nextRegionId;
     this.nextRegionId += regions.length;
@@ -517,6 +554,14 @@ export class Jit {
     }));
   }
 
+  /** A promoted block got its code or was given up: count the runs it made meanwhile. */
+  private waited(b: Block): void {
+    const at = this.promotedRuns.get(b);
+    if (at === undefined) return;
+    this.stats.waitInsns += Math.max(0, b.runs - at) * b.insns;
+    this.promotedRuns.delete(b);
+  }
+
   /** Give the regions' blocks their compiled code (the head always, the others unless they have some). */
   private install(regions: Block[][], firstId: number, module: WebAssembly.Module): void {
     const n = regions.reduce((a, r) => a + r.length, 0);
@@ -524,7 +569,10 @@ export class Jit {
     const ex = new WebAssembly.Instance(module, this.imports).exports as Record<string, RegionFn>;
     const epoch = this.epoch();
     regions.forEach((blocks, i) => {
-      for (const b of blocks) this.claimed.delete(b);
+      for (const b of blocks) {
+        this.claimed.delete(b);
+        this.waited(b);
+      }
       if (blocks.some((b) => b.dead)) {
         // code was written while the module was being compiled: the live blocks count
         // their runs again, to be promoted anew (they ran past the threshold meanwhile)

@@ -55,7 +55,7 @@ parentPort!.on("message", (req: CompileRequest) => {
   const t0 = performance.now();
   let res: CompileResult;
   try {
-    const { binary } = compileRegions(req.regions);
+    const { binary } = compileRegions(req.regions, false);
     const module = new WebAssembly.Module(binary as Uint8Array<ArrayBuffer>);
     res = { id: req.id, module, ms: performance.now() - t0 };
   } catch (e) {

@@ -19,6 +19,7 @@ async function exits(
   const jit = await enableJit(m.interp, { mode: "always" });
   while (!m.cpu.halted && m.cpu.icount < 50_000_000) m.run(slice);
   expect(m.cpu.halted).toBe(true);
+  expect(jit.stats.waitInsns).toBe(0); // mode always: compiled before its first run, nothing waits
   return { execs: jit.stats.execs, exits: jit.stats.exits };
 }
 

@@ -39,6 +39,10 @@ describe("JIT with the compile worker", () => {
       expect(state(m.cpu.W)).toEqual(state(ref.cpu.W));
       expect(jit.stats.modules).toBeGreaterThan(0);
       expect(jit.stats.execs).toBeGreaterThan(0);
+      // the first slice ran on in the interpreter past the promotions (the worker's modules
+      // are installed between slices): counted as waiting, within what was interpreted
+      expect(jit.stats.waitInsns).toBeGreaterThan(0);
+      expect(jit.stats.waitInsns).toBeLessThanOrEqual(m.cpu.icount - jit.stats.insns);
     },
     60_000,
   );
