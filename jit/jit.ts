@@ -212,7 +212,10 @@ export class Jit {
     // hot block when it is idle (a Linux boot: ~35-48 M instructions interpreted in
     // waiting blocks with 5 ms, ~66-68 M with 20 ms)
     this.maxWaitMs = opts.maxWaitMs ?? 5;
-    this.maxBlocks = opts.maxBlocks ?? 100_000;
+    // mode always makes a module of every block, and V8 commits code space (and jump
+    // tables) per module: a Linux boot's 129 k one-block modules ran out of it ("Commit
+    // wasm code space Allocation failed") before the cache was full; 20 k keeps it under
+    this.maxBlocks = opts.maxBlocks ?? (this.always ? 20_000 : 100_000);
     const cpu = interp.cpu;
     this.cpu = cpu;
     this.W = cpu.W;
