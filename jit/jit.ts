@@ -500,19 +500,25 @@ export class Jit {
     if (worker && this.inFlight.size > 0) return; // poll() sends them when the worker is done
     const t0 = performance.now();
     const regions: Block[][] = [];
-    const heads = this.queue.filter((h) => !h.dead && h.code === null);
-    for (const h of this.queue) if (h.dead || h.code !== null) this.waited(h);
+    const heads: Block[] = [];
+    for (const h of this.queue)
+      if (!h.dead && h.code === null) heads.push(h);
+      else this.waited(h); // died, or compiled as another region's member
+    let discarded = this.queue.length - heads.length;
     if (worker) heads.sort((a, b) => b.runs - a.runs);
     let blocks = 0;
     let i = 0;
     for (; i < heads.length && (!worker || blocks < MODULE_BLOCKS); i++) {
       const h = heads[i]!;
-      if (this.claimed.has(h)) continue; // in a region of this batch
+      if (this.claimed.has(h)) {
+        discarded++; // in a region of this batch or of one being compiled
+        continue;
+      }
       const r = this.regionOf(h);
       regions.push(r);
       blocks += r.length;
     }
-    this.stats.discarded += this.queue.length - (heads.length - i) - regions.length;
+    this.stats.discarded += discarded;
     this.queue = heads.slice(i); // (they have waited since queuedAt: sent as soon as the worker is free)
     if (regions.length === 0) return;
     const firstId = this.nextRegionId;
