@@ -36,6 +36,7 @@ import {
   appendChild,
   cacheSlot,
   type DirtyState,
+  labelled,
   N_CACHED,
   type RegionEnv,
   slotOffset,
@@ -428,16 +429,16 @@ class RegionCompiler implements RegionEnv {
     // dispatcher: br_table over nested blocks; block i's code follows the end of $b<i>,
     // so a block reaches any later one with a direct br (see goTo), and only entries and
     // moves back to an earlier block go through the br_table
-    let inner: binaryen.ExpressionRef = m.block("b0", [
+    let inner: binaryen.ExpressionRef = labelled(m, "b0", [
       m.switch(
         blocks.map((_, i) => `b${i}`),
         "exit",
         m.local.get(this.next, binaryen.i32),
       ),
     ]);
-    for (let i = 1; i < n; i++) inner = m.block(`b${i}`, [inner, ...this.blockCode(i - 1)]);
+    for (let i = 1; i < n; i++) inner = labelled(m, `b${i}`, [inner, ...this.blockCode(i - 1)]);
     const get = (l: number) => m.local.get(l, binaryen.i32);
-    const loop = m.loop("dispatch", m.block("leave", [inner, ...this.blockCode(n - 1)]));
+    const loop = m.loop("dispatch", labelled(m, "leave", [inner, ...this.blockCode(n - 1)]));
     const exitWords = () => [
       this.spill(true),
       this.setWord(S.JIT_RETIRED, get(this.retired)),
@@ -448,8 +449,8 @@ class RegionCompiler implements RegionEnv {
       m.local.set(this.retired, get(P_RETIRED)),
       this.reload(),
       m.local.set(this.next, get(P_ENTRY)),
-      m.block("fault", [
-        m.block("exit", [
+      labelled(m, "fault", [
+        labelled(m, "exit", [
           loop,
           // leave (ret and total set): chain to the region of the next PC, if the
           // runtime agrees that the run loop would do nothing else (as goTo)
@@ -562,7 +563,7 @@ class RegionCompiler implements RegionEnv {
       after.push(m.if(match, this.goTo(ran, s, callsRuntime)));
     }
     after.push(this.leave(ran()));
-    return [m.block(pcw, [m.loop(`self${i}`, m.block(null, ops))]), ...after];
+    return [labelled(m, pcw, [m.loop(`self${i}`, m.block(null, ops))]), ...after];
   }
 
   /** Leave the region after the block, which retired `ran` instructions (see build: chaining). */

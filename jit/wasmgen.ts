@@ -38,6 +38,19 @@ export const appendChild = (
   binaryen as unknown as { Block: { appendChild(block: number, child: number): number } }
 ).Block.appendChild;
 
+/**
+ * A labelled block of statements (type none). binaryen's m.block(name, children) finds
+ * the type of a named block by walking everything inside it for branches to it, and
+ * again when a child cannot complete: the dispatcher's blocks nest, so a region's cost
+ * grew with the square of its size (a quarter of the compile worker's time). Made empty
+ * with its type given and then filled, the block is never walked.
+ */
+export function labelled(m: binaryen.Module, name: string, children: Ref[]): Ref {
+  const block = m.block(name, [], binaryen.none);
+  for (const c of children) appendChild(block, c);
+  return block;
+}
+
 /** A statement list; null marks a place kept for a copy that may be needed (see getState). */
 type Stmts = (Ref | null)[];
 const present = (l: Stmts): Ref[] => l.filter((x): x is Ref => x !== null);
@@ -182,6 +195,8 @@ export class WasmBuilder implements Builder<Val> {
     { length: N_CACHED },
     () => [],
   );
+  /** Values of let() not yet set: where their local.set goes (list null: its branch was closed). */
+  private readonly lazy = new Map<{ t: "local"; i: number }, { v: Val; list: Stmts | null; at: number }>();
   private ctx!: OpContext;
   /** Numbers the block labels of stores (unique in the function). */
   private labels = 0;
@@ -270,6 +285,7 @@ export class WasmBuilder implements Builder<Val> {
     this.range = null;
     this.lazyPc = null;
     for (const p of this.pending) p.length = 0; // values do not outlive their op
+    this.lazy.clear();
   }
 
   /** A block starts: the registers are in the state; vfpOk and the FPSCR modes are not known. */
@@ -397,8 +413,17 @@ export class WasmBuilder implements Builder<Val> {
     switch (v.t) {
       case "k":
         return m.i32.const(v.n);
-      case "local":
+      case "local": {
+        if (v.i < 0) {
+          const d = this.lazy.get(v);
+          if (d === undefined || d.list === null)
+            throw new Error("jit: a value read outside the branch that computed it");
+          this.lazy.delete(v);
+          v.i = this.newLocal();
+          d.list[d.at] = m.local.set(v.i, this.expr(d.v));
+        }
         return m.local.get(v.i, binaryen.i32);
+      }
       case "not":
         return m.i32.xor(this.expr(v.a), m.i32.const(-1));
       case "clz":
@@ -489,8 +514,20 @@ export class WasmBuilder implements Builder<Val> {
   known(v: Val): number | undefined {
     return v.t === "k" ? v.n : undefined;
   }
+  /**
+   * A value in a local, set at this place in the code when the local is first read:
+   * the semantic definitions compute what an instruction may need (the carry and
+   * overflow of a subtraction whose flags are not set, an address for a path not taken),
+   * and a value nothing reads costs nothing here, in the module's size and in V8's
+   * compilation. (Values are pure: only where they are evaluated matters.)
+   */
   let(v: Val): Val {
-    return v.t === "k" || v.t === "local" ? v : this.capture(this.expr(v));
+    if (v.t === "k" || v.t === "local") return v;
+    const node = { t: "local" as const, i: -1 }; // (its local too is made at the first read)
+    const list = this.stmts[this.stmts.length - 1]!;
+    this.lazy.set(node, { v, list, at: list.length });
+    list.push(null);
+    return node;
   }
   mut(v: Val): Var<Val> {
     const get = this.capture(this.expr(v));
@@ -788,8 +825,8 @@ export class WasmBuilder implements Builder<Val> {
     const hit = this.tlbHit(addr, w / 8 - 1, o, e, true);
     const codePage = this.codePage(m.local.get(h, binaryen.i32));
     this.emit(
-      m.block(done, [
-        m.block(miss, [
+      labelled(m, done, [
+        labelled(m, miss, [
           m.br(miss, m.i32.eqz(hit)),
           m.local.set(h, this.hostAddr(addr, e)),
           m.br(miss, codePage),
@@ -833,6 +870,7 @@ export class WasmBuilder implements Builder<Val> {
   /** The block of the innermost branch; its reads cannot be used outside it. */
   private closeBranch(): Ref {
     const list = this.stmts.pop()!;
+    for (const d of this.lazy.values()) if (d.list === list) d.list = null; // never read: never set
     for (let s = 0; s < N_CACHED; s++) {
       const p = this.pending[s]!;
       if (p.some((r) => r.list === list)) this.pending[s] = p.filter((r) => r.list !== list);
@@ -971,7 +1009,7 @@ export class WasmBuilder implements Builder<Val> {
     const helperPath = this.closeBranch();
     this.env.mergeDirty(afterFast);
     this.setRegDirty(regsAfterFast, true);
-    this.emit(m.block(done, [m.block(slow, [inline]), helperPath]));
+    this.emit(labelled(m, done, [labelled(m, slow, [inline]), helperPath]));
     this.setVfpKnown();
   }
 
