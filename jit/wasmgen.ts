@@ -372,13 +372,15 @@ export class WasmBuilder implements Builder<Val> {
     return this.dRegs.locals;
   }
 
-  /** The slot's local is about to change: reads still in use get their own copy. */
+  /**
+   * The slot's local is about to change: reads still in use get their own copy, made at
+   * the place of the read if the value is read again from now on (as a let() value).
+   */
   private keepReads(slot: number): void {
-    const l = this.env.slotLocal(slot);
+    const v: Val = { t: "local", i: this.env.slotLocal(slot) };
     for (const { node, list, at } of this.pending[slot]!) {
-      const copy = this.newLocal();
-      list[at] = this.m.local.set(copy, this.m.local.get(l, binaryen.i32));
-      node.i = copy;
+      this.lazy.set(node, { v, list, at });
+      node.i = -1;
     }
     this.pending[slot]!.length = 0;
   }
@@ -658,9 +660,10 @@ export class WasmBuilder implements Builder<Val> {
     if (off === S.R + 60) this.lazyPc = null;
     const slot = cacheSlot(off);
     if (slot >= 0) {
+      const e = this.expr(v); // (before the reads are kept: v's own lets read the slot as it was)
       this.keepReads(slot);
       this.env.noteWrite(slot);
-      this.emit(this.m.local.set(this.env.slotLocal(slot), this.expr(v)));
+      this.emit(this.m.local.set(this.env.slotLocal(slot), e));
     } else this.emit(this.m.i32.store(off, 4, this.m.i32.const(0), this.expr(v)));
   }
 
