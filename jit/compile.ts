@@ -28,7 +28,7 @@
 import binaryen from "binaryen";
 import { JUMP_CACHE, S } from "../src/cpu/state.js";
 import { DISPATCH } from "../src/interp/hot.js";
-import { OPW_LEN4, OPW_SETPC, OPW_THUMB } from "../src/interp/support.js";
+import { MAX_BLOCK_INSNS, OPW_LEN4, OPW_SETPC, OPW_THUMB } from "../src/interp/support.js";
 import type { Params } from "../src/sem/builder.js";
 import { DEFS, type InsnDef, opcodeCount, paramCombos } from "../src/sem/defs.js";
 import "../src/sem/all.js";
@@ -301,6 +301,14 @@ class RegionCompiler implements RegionEnv {
   private readonly ret: number;
   private readonly called: number;
   private readonly retired: number;
+  /**
+   * Moving on to a successor is allowed while retired (with the block) is at most this:
+   * below the instruction limit, and MAX_BLOCK_INSNS before the clock's next event (so
+   * no successor crosses it; near the event the run loop takes over). One comparison.
+   */
+  private readonly bound: number;
+  /** Instructions of a block that left through a PC write (see blockCode). */
+  private readonly ran: number;
   /** Instructions retired with the block that leaves the region (for the next region). */
   private readonly total: number;
   /** Runtime calls emitted so far (a block with none needs no resume check). */
@@ -325,6 +333,8 @@ class RegionCompiler implements RegionEnv {
     this.called = this.b.newLocal();
     this.retired = this.b.newLocal();
     this.total = this.b.newLocal();
+    this.bound = this.b.newLocal();
+    this.ran = this.b.newLocal();
   }
 
   slotLocal(slot: number): number {
@@ -447,6 +457,15 @@ class RegionCompiler implements RegionEnv {
     const body = [
       this.setWord(S.JIT_REGION, m.i32.const(this.region.id)),
       m.local.set(this.retired, get(P_RETIRED)),
+      m.local.set(this.bound, m.i32.sub(get(P_LIMIT), m.i32.const(1))),
+      m.local.set(
+        this.bound,
+        m.select(
+          m.i32.lt_s(get(this.bound), m.i32.sub(get(P_LEFT), m.i32.const(MAX_BLOCK_INSNS))),
+          get(this.bound),
+          m.i32.sub(get(P_LEFT), m.i32.const(MAX_BLOCK_INSNS)),
+        ),
+      ),
       this.reload(),
       m.local.set(this.next, get(P_ENTRY)),
       labelled(m, "fault", [
@@ -543,22 +562,25 @@ class RegionCompiler implements RegionEnv {
     ops.push(this.leave(m.i32.const(insns)));
     // an op wrote the PC (ret is set): a successor whose key matches R[15], T and ITSTATE;
     // the ops up to that one retired (it need not be the last: a helper may have raised)
-    const ran = () =>
-      m.i32.shr_u(
-        m.i32.sub(m.i32.xor(m.local.get(this.ret, binaryen.i32), m.i32.const(-1)), m.i32.const(blk.start)),
-        m.i32.const(3),
-      );
-    const after: binaryen.ExpressionRef[] = [];
+    const ran = () => m.local.get(this.ran, binaryen.i32);
+    const after: binaryen.ExpressionRef[] = [
+      m.local.set(
+        this.ran,
+        m.i32.shr_u(
+          m.i32.sub(m.i32.xor(m.local.get(this.ret, binaryen.i32), m.i32.const(-1)), m.i32.const(blk.start)),
+          m.i32.const(3),
+        ),
+      ),
+    ];
     for (const s of blk.succ) {
+      // (ITSTATE is zero in ARM state: only a Thumb successor's is compared)
+      const tbit = m.i32.eq(
+        m.i32.and(m.i32.load(S.CPSR, 4, m.i32.const(0)), m.i32.const(0x20)),
+        m.i32.const(s.thumb ? 0x20 : 0),
+      );
       const match = m.i32.and(
         m.i32.eq(m.i32.load(S.R + 60, 4, m.i32.const(0)), m.i32.const(s.pc)),
-        m.i32.and(
-          m.i32.eq(
-            m.i32.and(m.i32.load(S.CPSR, 4, m.i32.const(0)), m.i32.const(0x20)),
-            m.i32.const(s.thumb ? 0x20 : 0),
-          ),
-          m.i32.eq(m.i32.load(S.IT, 4, m.i32.const(0)), m.i32.const(s.it)),
-        ),
+        s.thumb ? m.i32.and(tbit, m.i32.eq(m.i32.load(S.IT, 4, m.i32.const(0)), m.i32.const(s.it))) : tbit,
       );
       after.push(m.if(match, this.goTo(ran, s, callsRuntime)));
     }
@@ -589,10 +611,7 @@ class RegionCompiler implements RegionEnv {
   ): binaryen.ExpressionRef {
     const m = this.m;
     const retired = () => m.i32.add(m.local.get(this.retired, binaryen.i32), ran());
-    const ok = m.i32.and(
-      m.i32.lt_s(retired(), m.local.get(P_LIMIT, binaryen.i32)),
-      m.i32.le_s(m.i32.add(retired(), m.i32.const(s.insns)), m.local.get(P_LEFT, binaryen.i32)),
-    );
+    const ok = m.i32.le_s(retired(), m.local.get(this.bound, binaryen.i32));
     // a branch back to the start of the block being compiled: its own loop, no dispatch;
     // to a later block: straight to its code after $b<s>, which encloses this block's
     // (no loop header and indirect jump on the way)

@@ -20,11 +20,11 @@ import {
   type Block,
   blockMeta,
   type Interpreter,
-  MAX_BLOCK_INSNS,
   metaClass,
   metaIt,
   metaThumb,
 } from "../src/interp/interp.js";
+import { MAX_BLOCK_INSNS } from "../src/interp/support.js";
 import { H, type Helper } from "../src/sem/helpers.js";
 import type { BlockCode, CompiledModule, RegionCode } from "./compile.js";
 import { compileWorker } from "./spawn.js";

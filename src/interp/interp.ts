@@ -22,11 +22,10 @@ import { BusError } from "../mem/bus.js";
 import "../sem/all.js";
 import { DISPATCH } from "./hot.js";
 import { CALLS_HELPER, execOps } from "./ops.generated.js";
-import { insnAddr, nextAddr, OPW_LEN4, OPW_SETPC, OPW_THUMB } from "./support.js";
+import { insnAddr, MAX_BLOCK_INSNS, nextAddr, OPW_LEN4, OPW_SETPC, OPW_THUMB } from "./support.js";
 import { warmUpInterpreter } from "./warmup.js";
 
 const OP_WORDS = 8;
-export const MAX_BLOCK_INSNS = 64;
 const ARENA_WORDS = 1 << 22; // 4 Mi words = 16 MiB, ~500k ops
 
 export class Block {
