@@ -370,7 +370,7 @@ class RegionCompiler implements RegionEnv {
     return this.declare("h", name, arity, true);
   }
   mem(name: string): string {
-    return this.declare("m", name, name.startsWith("st") ? 3 : 2, !name.startsWith("st"));
+    return this.declare("m", name, name.startsWith("st") ? 5 : 4, true);
   }
 
   /**
@@ -419,16 +419,23 @@ class RegionCompiler implements RegionEnv {
     return pc === null ? [] : [this.m.i32.store(S.R + 60, 4, this.m.i32.const(0), this.m.i32.const(pc))];
   }
 
-  wrapMemCall(call: binaryen.ExpressionRef, result: number | null, p: number): binaryen.ExpressionRef[] {
+  memCall(
+    fn: string,
+    args: binaryen.ExpressionRef[],
+    result: number | null,
+    p: number,
+  ): binaryen.ExpressionRef[] {
     const m = this.m;
     this.calls++;
+    // (the import records the op and the count, JIT_OP and JIT_RETIRED, itself; a store
+    // returns whether it faulted, a load its value with JIT_FAULT set on a fault)
+    const call = m.call(fn, [...args, m.i32.const(p), m.local.get(this.retired, binaryen.i32)], binaryen.i32);
     return [
       ...this.pcWord(),
-      this.setWord(S.JIT_OP, m.i32.const(p)),
-      this.setWord(S.JIT_RETIRED, m.local.get(this.retired, binaryen.i32)),
       m.local.set(this.called, m.i32.const(1)),
-      result === null ? call : m.local.set(result, call),
-      m.br("fault", this.getWord(S.JIT_FAULT)),
+      ...(result === null
+        ? [m.br("fault", call)]
+        : [m.local.set(result, call), m.br("fault", this.getWord(S.JIT_FAULT))]),
     ];
   }
 

@@ -673,7 +673,11 @@ export class Jit {
       this.W[S.JIT_FAULT >> 2] = 1;
       return 0;
     };
-    const load = (ld: (a: number, f: number) => number) => (a: number, f: number) => {
+    const W = this.W;
+    // (p, r: the op and the instructions the region retired before it, for the clock and faults)
+    const load = (ld: (a: number, f: number) => number) => (a: number, f: number, p: number, r: number) => {
+      W[S.JIT_OP >> 2] = p;
+      W[S.JIT_RETIRED >> 2] = r;
       try {
         const v = ld.call(cpu, a, f);
         cpu.tr.prime(a);
@@ -682,14 +686,20 @@ export class Jit {
         return fault(e);
       }
     };
-    const store = (st: (a: number, v: number, f: number) => void) => (a: number, v: number, f: number) => {
-      try {
-        st.call(cpu, a, v, f);
-        cpu.tr.prime(a);
-      } catch (e) {
-        fault(e);
-      }
-    };
+    const store =
+      (st: (a: number, v: number, f: number) => void) =>
+      (a: number, v: number, f: number, p: number, r: number) => {
+        W[S.JIT_OP >> 2] = p;
+        W[S.JIT_RETIRED >> 2] = r;
+        try {
+          st.call(cpu, a, v, f);
+          cpu.tr.prime(a);
+          return 0;
+        } catch (e) {
+          fault(e);
+          return 1;
+        }
+      };
     return {
       ld8: load(cpu.ld8),
       ld8s: load(cpu.ld8s),

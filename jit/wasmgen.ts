@@ -149,8 +149,12 @@ export interface RegionEnv {
   wrapCall(call: Ref, result: number | null, p: number, keepsCore?: boolean): Ref[];
   /** Reload every used slot from the state block. */
   reloadSlots(): Ref;
-  /** Statements around a memory slow path (record the op, call, leave on a fault): see compile.ts. */
-  wrapMemCall(call: Ref, result: number | null, p: number): Ref[];
+  /**
+   * A memory slow path: the call of import `fn` with `args` (the op and the instructions
+   * retired before it go along), its result into local `result` (a load), and the way
+   * out on a fault: see compile.ts.
+   */
+  memCall(fn: string, args: Ref[], result: number | null, p: number): Ref[];
   /** Import name of a helper / memory access (declared on first use). */
   helper(name: string, arity: number): string;
   mem(name: string): string;
@@ -781,11 +785,7 @@ export class WasmBuilder implements Builder<Val> {
     const fn = this.env.mem(`ld${w}${o.signed ? "s" : ""}`);
     const slow = [
       ...this.regFlush(), // (a fault leaves the region)
-      ...this.env.wrapMemCall(
-        m.call(fn, [this.expr(addr), m.i32.const(memFlags(o))], binaryen.i32),
-        t,
-        this.ctx.p,
-      ),
+      ...this.env.memCall(fn, [this.expr(addr), m.i32.const(memFlags(o))], t, this.ctx.p),
     ];
     this.emit(m.if(this.tlbHit(addr, w / 8 - 1, o, e, false), m.local.set(t, fast), m.block(null, slow)));
   }
@@ -817,11 +817,7 @@ export class WasmBuilder implements Builder<Val> {
     const fn = this.env.mem(`st${w}`);
     const slow = [
       ...this.regFlush(),
-      ...this.env.wrapMemCall(
-        m.call(fn, [this.expr(addr), this.expr(v), m.i32.const(memFlags(o))], binaryen.none),
-        null,
-        this.ctx.p,
-      ),
+      ...this.env.memCall(fn, [this.expr(addr), this.expr(v), m.i32.const(memFlags(o))], null, this.ctx.p),
     ];
     const done = `st${this.labels}`;
     const miss = `sm${this.labels++}`;
