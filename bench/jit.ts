@@ -25,6 +25,9 @@ interface ChildRun {
   runMs: number;
   /** JIT compile time (worker + main thread) from --stats; 0 without the JIT. */
   compileMs: number;
+  /** Blocks compiled and KiB of wasm built, from --stats (0 without the JIT). */
+  blocks: number;
+  wasmKiB: number;
   /** Peak resident memory in MiB (from /usr/bin/time; -1 when it is missing). */
   peakMiB: number;
   /** The guest's semihosting output on stdout (`:tt` writes). */
@@ -49,12 +52,17 @@ function hypwasm(args: string[]): Promise<ChildRun> {
     p.on("close", (code) => {
       const run = /hypwasm: (\d+) instructions in ([\d.]+) ms/.exec(err);
       const jit = /hypwasm: jit: .* ([\d.]+) ms compiling/.exec(err);
+      const made = /hypwasm: jit: \d+ regions of (\d+) blocks in \d+ modules \(([\d.]+) KiB of wasm\)/.exec(
+        err,
+      );
       const rss = /bench-maxrss (\d+)/.exec(err);
       resolve({
         code,
         insns: run ? Number(run[1]) : -1,
         runMs: run ? Number(run[2]) : -1,
         compileMs: jit ? Number(jit[1]) : 0,
+        blocks: made ? Number(made[1]) : 0,
+        wasmKiB: made ? Number(made[2]) : 0,
         peakMiB: rss ? Number(rss[1]) / 1024 : -1,
         stdout: out,
       });
@@ -87,6 +95,8 @@ interface FixtureRow {
   jitSteadyMips: number;
   qemuMips: number | null;
   compileShare: number;
+  /** Bytes of wasm per compiled block (a deterministic measure of the compiler's output). */
+  wasmBytesPerBlock: number;
   interpPeakMiB: number;
   jitPeakMiB: number;
 }
@@ -126,6 +136,7 @@ async function main(): Promise<void> {
       jitSteadyMips: steady,
       qemuMips: withQemu ? off.insns / Math.max(q - startup, 1) / 1000 : null,
       compileShare: on.compileMs / on.runMs,
+      wasmBytesPerBlock: on.blocks > 0 ? (1024 * on.wasmKiB) / on.blocks : 0,
       interpPeakMiB: off.peakMiB,
       jitPeakMiB: on.peakMiB,
     });
@@ -138,7 +149,7 @@ async function main(): Promise<void> {
   const f1 = (x: number | null) => (x === null ? "-" : x.toFixed(1));
   console.log(`best of ${runs} runs; QEMU start-up (${startup.toFixed(0)} ms) subtracted`);
   console.log(
-    "fixture      guest insns  interp MIPS  jit run MIPS  jit steady MIPS  qemu MIPS  compiling  peak MiB interp/jit",
+    "fixture      guest insns  interp MIPS  jit run MIPS  jit steady MIPS  qemu MIPS  compiling  wasm B/block  peak MiB interp/jit",
   );
   for (const r of rows)
     console.log(
@@ -146,9 +157,9 @@ async function main(): Promise<void> {
         f1(r.jitSteadyMips),
         17,
       )}${c(f1(r.qemuMips), 11)}${c(`${(100 * r.compileShare).toFixed(1)} %`, 11)}${c(
-        `${r.interpPeakMiB.toFixed(0)}/${r.jitPeakMiB.toFixed(0)}`,
-        21,
-      )}`,
+        r.wasmBytesPerBlock.toFixed(0),
+        14,
+      )}${c(`${r.interpPeakMiB.toFixed(0)}/${r.jitPeakMiB.toFixed(0)}`, 21)}`,
     );
 }
 

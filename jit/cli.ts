@@ -44,7 +44,8 @@ export function jitStatsLine(jit: Jit): string {
   const s = jit.stats;
   const per = s.blocks > 0 ? ((s.compileMs * 1000) / s.blocks).toFixed(0) : "-";
   return (
-    `hypwasm: jit: ${s.regions} regions of ${s.blocks} blocks in ${s.modules} modules, ` +
+    `hypwasm: jit: ${s.regions} regions of ${s.blocks} blocks in ${s.modules} modules ` +
+    `(${(s.wasmBytes / 1024).toFixed(1)} KiB of wasm), ` +
     `${s.compileMs.toFixed(1)} ms compiling (${per} µs/block; ${s.mainMs.toFixed(1)} ms of it on the main thread), ` +
     `${s.execs} entries into compiled code (and ${s.chains} from region to region) running ${s.insns} instructions, ` +
     `${s.waitInsns} interpreted in hot blocks waiting for their module, ` +

@@ -71,6 +71,8 @@ export interface JitStats {
   modules: number;
   /** Wall time spent building and compiling modules (in the worker when there is one). */
   compileMs: number;
+  /** Bytes of the wasm modules built: what binaryen and V8 worked on (a deterministic cost). */
+  wasmBytes: number;
   /** Main-thread time spent forming regions and installing compiled modules. */
   mainMs: number;
   /** Regions with a block that died before their module was ready. */
@@ -146,6 +148,7 @@ export class Jit {
     blocks: 0,
     modules: 0,
     compileMs: 0,
+    wasmBytes: 0,
     mainMs: 0,
     discarded: 0,
     dropped: 0,
@@ -371,6 +374,7 @@ export class Jit {
         this.inFlight.delete(res.id);
         this.stats.compileMs += res.ms;
         if ("error" in res) throw new Error(`jit: compile worker: ${res.error}`);
+        this.stats.wasmBytes += res.bytes;
         const t0 = performance.now();
         this.install(req.regions, req.firstId, res.module);
         this.stats.mainMs += performance.now() - t0;
@@ -534,6 +538,7 @@ export class Jit {
       return;
     }
     const compiled = this.compile.regions(code);
+    this.stats.wasmBytes += compiled.binary.length;
     this.install(regions, firstId, new WebAssembly.Module(compiled.binary as Uint8Array<ArrayBuffer>));
     this.stats.compileMs += performance.now() - t0;
   }

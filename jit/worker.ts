@@ -13,7 +13,7 @@ export interface CompileRequest {
 }
 
 export type CompileResult =
-  | { id: number; module: WebAssembly.Module; ms: number }
+  | { id: number; module: WebAssembly.Module; ms: number; bytes: number }
   | { id: number; error: string; ms: number }
   | { chain: WebAssembly.Module };
 
@@ -57,7 +57,7 @@ parentPort!.on("message", (req: CompileRequest) => {
   try {
     const { binary } = compileRegions(req.regions, false);
     const module = new WebAssembly.Module(binary as Uint8Array<ArrayBuffer>);
-    res = { id: req.id, module, ms: performance.now() - t0 };
+    res = { id: req.id, module, ms: performance.now() - t0, bytes: binary.length };
   } catch (e) {
     res = { id: req.id, error: e instanceof Error ? e.message : String(e), ms: performance.now() - t0 };
   }

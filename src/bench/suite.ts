@@ -191,7 +191,7 @@ async function jitLoops(
     const limit = o.quick ? HOT_LOOPS.find((h) => h.fixture === f)!.quickInsns : HOT_LOOP_BOUND;
     const rates: number[] = [];
     const compileMs: number[] = [];
-    let stats: { regions: number; blocks: number } | undefined;
+    let stats: { regions: number; blocks: number; wasmBytes: number } | undefined;
     // Run 0 warms the host up (binaryen, the compiled paths) and is not kept.
     for (let i = 0; i <= o.runs; i++) {
       const m = fixtureMachine(f);
@@ -206,6 +206,7 @@ async function jitLoops(
     figures[`jit.${f}.compile-ms`] = measured("time", "ms", compileMs);
     figures[`jit.${f}.regions`] = counted(stats!.regions, "regions");
     figures[`jit.${f}.blocks`] = counted(stats!.blocks, "blocks");
+    figures[`jit.${f}.wasm-bytes`] = counted(stats!.wasmBytes, "bytes");
   }
 }
 

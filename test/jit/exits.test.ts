@@ -38,3 +38,29 @@ describe("JIT exits by reason", () => {
     for (const k of reasons) expect(r.exits[k], k).toBeGreaterThan(0);
   });
 });
+
+describe("JIT statistics", () => {
+  it("counts the bytes of every region module V8 compiled (wasmBytes)", async () => {
+    const m = new Machine({ memMiB: 128, semihosting: true, stdout: () => {}, stderr: () => {} });
+    m.load(readFileSync(fixture("diff_calls")));
+    const jit = await enableJit(m.interp, { mode: "always" });
+    // the modules as V8 receives them, counted apart from the JIT's own bookkeeping
+    const sizes: number[] = [];
+    const Module = WebAssembly.Module;
+    WebAssembly.Module = new Proxy(Module, {
+      construct(target, args: [BufferSource]) {
+        sizes.push(args[0].byteLength);
+        return Reflect.construct(target, args);
+      },
+    });
+    try {
+      while (!m.cpu.halted && m.cpu.icount < 50_000_000) m.run(100_000);
+    } finally {
+      WebAssembly.Module = Module;
+    }
+    expect(m.cpu.halted).toBe(true);
+    expect(sizes.length).toBe(jit.stats.modules);
+    expect(jit.stats.modules).toBeGreaterThan(0);
+    expect(jit.stats.wasmBytes).toBe(sizes.reduce((a, b) => a + b, 0));
+  });
+});
