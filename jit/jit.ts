@@ -531,9 +531,11 @@ export class Jit {
     if (this.compile === null) {
       const id = this.nextRequest++;
       this.inFlight.set(id, { regions, firstId });
-      // the ops are copies made for the request: moved to the worker, not cloned again
-      const ops = code.flatMap((r) => r.blocks.map((b) => b.ops.buffer as ArrayBuffer));
-      this.worker!.postMessage({ id, regions: code } satisfies CompileRequest, ops);
+      // (cloned, not transferred: the first ArrayBuffer detached in a process invalidates
+      // V8's ArrayBufferDetaching protector, which throws away all optimized code that
+      // reads typed arrays — the interpreter's execOps, the memory accesses — and makes
+      // it check for detached buffers from then on; the ops are a few KiB)
+      this.worker!.postMessage({ id, regions: code } satisfies CompileRequest);
       this.stats.mainMs += performance.now() - t0;
       return;
     }

@@ -35,4 +35,21 @@ describe("hypwasm run --jit", () => {
     expect(thr.status).not.toBe(0);
     expect(thr.stderr).toMatch(/--jit-threshold must be an integer >= 1/);
   });
+
+  it("detaches no ArrayBuffer (V8 would drop the optimized interpreter and memory accesses)", () => {
+    // V8 reports invalidated protectors: the first detached buffer in a process (e.g. one
+    // transferred to the compile worker) invalidates ArrayBufferDetaching
+    const lz = new URL("../../fixtures/build/bench_lz.elf", import.meta.url).pathname;
+    const r = spawnSync(
+      "node",
+      ["--trace-protector-invalidation", CLI, "run", "--semihosting", "--stats", lz],
+      {
+        encoding: "latin1",
+        timeout: 120_000,
+      },
+    );
+    expect(r.status, r.stderr).toBe(56); // bench_lz's exit status, as on QEMU
+    expect(r.stderr + r.stdout).toMatch(/hypwasm: jit: \d+ regions of [1-9]\d* blocks/);
+    expect(r.stderr + r.stdout).not.toMatch(/Invalidating protector cell ArrayBufferDetaching/);
+  });
 });
