@@ -51,7 +51,7 @@ export function labelled(m: binaryen.Module, name: string, children: Ref[]): Ref
   return block;
 }
 
-/** A statement list; null marks a place kept for a copy that may be needed (see getState). */
+/** A statement list; null marks a place kept for a statement made only if needed (see let, keepReads). */
 type Stmts = (Ref | null)[];
 const present = (l: Stmts): Ref[] => l.filter((x): x is Ref => x !== null);
 
