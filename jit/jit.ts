@@ -681,10 +681,13 @@ export class Jit {
       return 0;
     };
     const W = this.W;
-    // (p, r: the op and the instructions the region retired before it, for the clock and faults)
-    const load = (ld: (a: number, f: number) => number) => (a: number, f: number, p: number, r: number) => {
+    // p, r: the op and the instructions the region retired before it, for the clock and faults
+    const at = (p: number, r: number) => {
       W[S.JIT_OP >> 2] = p;
       W[S.JIT_RETIRED >> 2] = r;
+    };
+    const load = (ld: (a: number, f: number) => number) => (a: number, f: number, p: number, r: number) => {
+      at(p, r);
       try {
         const v = ld.call(cpu, a, f);
         cpu.tr.prime(a);
@@ -696,8 +699,7 @@ export class Jit {
     const store =
       (st: (a: number, v: number, f: number) => void) =>
       (a: number, v: number, f: number, p: number, r: number) => {
-        W[S.JIT_OP >> 2] = p;
-        W[S.JIT_RETIRED >> 2] = r;
+        at(p, r);
         try {
           st.call(cpu, a, v, f);
           cpu.tr.prime(a);

@@ -32,9 +32,10 @@ export function divu(a: number, b: number): number {
   return ((a >>> 0) / (b >>> 0)) | 0;
 }
 
-/** Op word layout: dispatch[15:0] cond[19:16] thumb[20] len4[21] setpc[23] itstate[31:24]. */
 /** Most instructions in a block (the JIT's budget checks rely on it). */
 export const MAX_BLOCK_INSNS = 64;
+
+/** Op word layout: dispatch[15:0] cond[19:16] thumb[20] len4[21] setpc[23] itstate[31:24]. */
 export const OPW_THUMB = 1 << 20;
 export const OPW_LEN4 = 1 << 21;
 /**
