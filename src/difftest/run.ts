@@ -28,6 +28,8 @@ export const QEMU_BAREMETAL_ARGS = [
   "none",
   "-serial",
   "none",
+  "-nic",
+  "none",
   "-semihosting",
   "-kernel",
 ];

@@ -44,7 +44,7 @@ interface Case {
 
 function qemu(c: Case, extra: string[] = [], input?: string): string {
   const args = ["-M", "virt,highmem=off", "-cpu", "cortex-a15", "-m", String(c.mem)];
-  args.push("-display", "none", "-monitor", "none", "-serial", "stdio", "-no-reboot");
+  args.push("-display", "none", "-monitor", "none", "-serial", "stdio", "-no-reboot", "-nic", "none");
   args.push("-kernel", c.kernel ?? KERNEL);
   if (c.initrd) args.push("-initrd", c.initrd);
   if (c.append) args.push("-append", c.append);

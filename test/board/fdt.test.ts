@@ -93,7 +93,7 @@ function qemuDtb(machine: string, mem: number, args: string[]): Uint8Array {
   const qdtb = join(dir, `qemu-${machine.replace(/\W/g, "_")}.dtb`);
   const q = spawnSync(
     "qemu-system-arm",
-    ["-M", machine, "-cpu", "cortex-a15", "-m", String(mem), "-display", "none", ...args].concat([
+    ["-M", machine, "-cpu", "cortex-a15", "-m", String(mem), "-display", "none", "-nic", "none", ...args].concat([
       "-machine",
       `dumpdtb=${qdtb}`,
     ]),

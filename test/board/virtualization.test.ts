@@ -73,7 +73,7 @@ function qemuCpsr(image: string, virtualization: boolean): number {
   const machine = virtualization ? "virt,virtualization=on" : "virt";
   const r = spawnSync(
     "qemu-system-arm",
-    ["-M", machine, "-cpu", "cortex-a15", "-display", "none", "-monitor", "none", "-serial", "none"].concat([
+    ["-M", machine, "-cpu", "cortex-a15", "-display", "none", "-monitor", "none", "-serial", "none", "-nic", "none"].concat([
       "-semihosting",
       "-kernel",
       image,

@@ -143,7 +143,7 @@ function qemu(): string {
     "qemu-system-arm",
     [
       ...["-M", "virt,virtualization=on,gic-version=2,highmem=off", "-cpu", "cortex-a15", "-m", "1024"],
-      ...["-display", "none", "-monitor", "none", "-serial", "none", "-semihosting"],
+      ...["-display", "none", "-monitor", "none", "-serial", "none", "-nic", "none", "-semihosting"],
       ...["-kernel", XEN, "-append", XEN_ARGS],
       ...["-device", `guest-loader,addr=0x50000000,kernel=${DOM0},bootargs=${DOM0_ARGS}`],
       ...["-device", `guest-loader,addr=0x51000000,initrd=${INITRD}`],

@@ -260,7 +260,7 @@ describe.skipIf(!aptUsable)("hypwasm images fetch (apt)", () => {
           ...["-M", "virt,highmem=off", "-cpu", "cortex-a15", "-m", "512"],
           ...["-kernel", imagePath(kernel), "-initrd", imagePath("initramfs")],
           ...["-append", "console=ttyAMA0", "-display", "none", "-monitor", "none"],
-          ...["-serial", "stdio", "-no-reboot"],
+          ...["-serial", "stdio", "-no-reboot", "-nic", "none"],
         ],
         { stdio: ["pipe", "pipe", "pipe"] },
       );
