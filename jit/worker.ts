@@ -3,6 +3,8 @@
 // messages; results go back on the port in workerData, which the main thread polls
 // synchronously between run slices (see Jit.poll).
 
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { setFlagsFromString } from "node:v8";
 import { type MessagePort, parentPort, workerData } from "node:worker_threads";
 import { chainModule, compileRegions, type RegionCode } from "./compile.js";
@@ -51,11 +53,21 @@ compileRegions([
   },
 ]);
 
+// HYPWASM_JIT_DUMP=<dir>: each request and its module are written there (m<id>.json,
+// m<id>.wasm) to read the generated code (`npx wasm2wat`, binaryen) or replay a compile
+const dumpDir = process.env.HYPWASM_JIT_DUMP;
+if (dumpDir) mkdirSync(dumpDir, { recursive: true });
+
 parentPort!.on("message", (req: CompileRequest) => {
   const t0 = performance.now();
   let res: CompileResult;
   try {
     const { binary } = compileRegions(req.regions, false);
+    if (dumpDir) {
+      const json = JSON.stringify(req, (_, v) => (v instanceof Int32Array ? Array.from(v) : v));
+      writeFileSync(join(dumpDir, `m${req.id}.json`), json);
+      writeFileSync(join(dumpDir, `m${req.id}.wasm`), binary);
+    }
     const module = new WebAssembly.Module(binary as Uint8Array<ArrayBuffer>);
     res = { id: req.id, module, ms: performance.now() - t0, bytes: binary.length };
   } catch (e) {

@@ -93,10 +93,19 @@ function qemuDtb(machine: string, mem: number, args: string[]): Uint8Array {
   const qdtb = join(dir, `qemu-${machine.replace(/\W/g, "_")}.dtb`);
   const q = spawnSync(
     "qemu-system-arm",
-    ["-M", machine, "-cpu", "cortex-a15", "-m", String(mem), "-display", "none", "-nic", "none", ...args].concat([
-      "-machine",
-      `dumpdtb=${qdtb}`,
-    ]),
+    [
+      "-M",
+      machine,
+      "-cpu",
+      "cortex-a15",
+      "-m",
+      String(mem),
+      "-display",
+      "none",
+      "-nic",
+      "none",
+      ...args,
+    ].concat(["-machine", `dumpdtb=${qdtb}`]),
     { encoding: "utf8", timeout: 60_000 },
   );
   expect(q.status, q.stderr).toBe(0);

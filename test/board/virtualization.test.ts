@@ -73,11 +73,20 @@ function qemuCpsr(image: string, virtualization: boolean): number {
   const machine = virtualization ? "virt,virtualization=on" : "virt";
   const r = spawnSync(
     "qemu-system-arm",
-    ["-M", machine, "-cpu", "cortex-a15", "-display", "none", "-monitor", "none", "-serial", "none", "-nic", "none"].concat([
-      "-semihosting",
-      "-kernel",
-      image,
-    ]),
+    [
+      "-M",
+      machine,
+      "-cpu",
+      "cortex-a15",
+      "-display",
+      "none",
+      "-monitor",
+      "none",
+      "-serial",
+      "none",
+      "-nic",
+      "none",
+    ].concat(["-semihosting", "-kernel", image]),
     { encoding: "latin1", timeout: 60_000 },
   );
   expect(r.status, r.stderr).toBe(0);
