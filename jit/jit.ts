@@ -199,6 +199,8 @@ export class Jit {
   /** The compile worker, its result port, and the regions of each request in flight. */
   private readonly worker: Worker | null = null;
   private readonly results: MessagePort | null = null;
+  /** Set by the worker when it posted a result (see CompileWorker.posted); a word never set without one. */
+  private readonly posted: Int32Array<ArrayBufferLike> = new Int32Array(1);
   private readonly inFlight = new Map<number, { regions: Block[][]; firstId: number }>();
   private nextRequest = 0;
 
@@ -238,9 +240,10 @@ export class Jit {
     const interpOffset = cpu.clock.insnOffset;
     cpu.clock.insnOffset = () => (this.running ? this.regionOffset() : interpOffset());
     if (compile === null) {
-      const { worker, results } = compileWorker();
+      const { worker, results, posted } = compileWorker();
       this.worker = worker;
       this.results = results;
+      this.posted = posted;
     }
     interp.jit = this;
   }
@@ -250,6 +253,7 @@ export class Jit {
    * whether the block has compiled code (in mode always it is compiled right now).
    */
   ready(b: Block): boolean {
+    if (this.posted[0] !== 0) this.poll();
     const c = b.code;
     if (c !== null && (c.region.epoch === this.epoch() || this.revalidate(c.region))) return true;
     if (++b.runs === this.threshold) this.promote(b);
@@ -363,6 +367,7 @@ export class Jit {
    * if its oldest region has waited long enough.
    */
   poll(): void {
+    this.posted[0] = 0; // (before the port is read: a result posted after that sets it again)
     if (this.results !== null && this.inFlight.size > 0) {
       for (let msg = receiveMessageOnPort(this.results); msg; msg = receiveMessageOnPort(this.results)) {
         const res = msg.message as CompileResult;

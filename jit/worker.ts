@@ -19,7 +19,7 @@ export type CompileResult =
   | { id: number; error: string; ms: number }
   | { chain: WebAssembly.Module };
 
-const results = (workerData as { port: MessagePort }).port;
+const { port: results, posted } = workerData as { port: MessagePort; posted: Int32Array };
 
 // V8 compiles wasm functions lazily, on their first call: for a region module that is on
 // the main thread, which would defeat the worker; eagerly, it is done here in new
@@ -74,4 +74,5 @@ parentPort!.on("message", (req: CompileRequest) => {
     res = { id: req.id, error: e instanceof Error ? e.message : String(e), ms: performance.now() - t0 };
   }
   results.postMessage(res);
+  Atomics.store(posted, 0, 1); // (after the message: the main thread's poll finds it)
 });

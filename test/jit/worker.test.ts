@@ -47,3 +47,20 @@ describe("JIT with the compile worker", () => {
     60_000,
   );
 });
+
+describe("the compile worker's results", () => {
+  it("are installed as soon as they are posted, not only when a run slice begins", async () => {
+    const m = new Machine({ memMiB: 128, semihosting: true, stdout: () => {}, stderr: () => {} });
+    m.load(fixture("bench_lz"));
+    const jit = await enableJit(m.interp, { mode: "on", worker: true, threshold: 100, batch: 1 });
+    try {
+      // one slice for the whole program: the run loop's own poll, at the slice's start, finds nothing
+      m.interp.run(Number.MAX_SAFE_INTEGER);
+    } finally {
+      jit.close();
+    }
+    expect(m.cpu.halted).toBe(true);
+    expect(jit.stats.modules).toBeGreaterThan(0);
+    expect(jit.stats.insns).toBeGreaterThan(m.cpu.icount / 2);
+  }, 60_000);
+});
