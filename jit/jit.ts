@@ -212,11 +212,13 @@ export class Jit {
     this.always = opts.mode === "always";
     this.threshold = this.always ? 1 : (opts.threshold ?? DEFAULT_THRESHOLD);
     this.batch = this.always ? 1 : (opts.batch ?? 50);
-    // short: with one request in flight at a time (compileQueue), regions promoted while
-    // the worker is busy gather into the next module anyway; the wait only delays a lone
-    // hot block when it is idle (a Linux boot: ~35-48 M instructions interpreted in
-    // waiting blocks with 5 ms, ~66-68 M with 20 ms)
-    this.maxWaitMs = opts.maxWaitMs ?? 5;
+    // none with the worker: with one request in flight at a time (compileQueue), regions
+    // promoted while it is busy gather into the next module anyway, and a wait only
+    // delays a lone hot block while it is idle (a Linux boot's instructions interpreted
+    // in waiting blocks after its first second: ~15 M with none, ~22 M with 5 ms, and
+    // 35-48 M in all with 5 ms against 66-68 M with 20 ms before the worker's results
+    // were installed at once); in this thread a module per region would cost more
+    this.maxWaitMs = opts.maxWaitMs ?? (compile === null ? 0 : 5);
     // mode always makes a module of every block, and V8 commits code space (and jump
     // tables) per module: a Linux boot's 129 k one-block modules ran out of it ("Commit
     // wasm code space Allocation failed") before the cache was full; 20 k keeps it under
