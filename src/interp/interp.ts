@@ -110,6 +110,9 @@ if (
 )
   throw new Error("interp: RUN_W is out of step with cpu/state.ts");
 
+/** Block.tgen of a block that must be re-checked whatever the generation (invalidateVaRange). */
+const STALE = -1;
+
 /** Entries of the direct-mapped block lookup in front of the blocks map (a power of 2). */
 const LOOKUP_ENTRIES = 1 << 16;
 const lookupIndex = (pc: number, meta: number) =>
@@ -140,8 +143,10 @@ export class Interpreter {
   /** Recently run blocks by a hash of PC and meta (dead ones are skipped): saves most map lookups. */
   private readonly lookup: (Block | undefined)[] = new Array(LOOKUP_ENTRIES).fill(undefined);
   private pageBlocks = new Map<number, Block[]>();
-  /** Blocks by the VA page of their PC (for dropping a VA range; dead ones too until then). */
+  /** Blocks by the VA page of their PC (for a VA range's invalidation; dead ones too until then). */
   private readonly vaPageBlocks = new Map<number, Block[]>();
+  /** VA pages whose blocks were all made stale by invalidateVaRange and not re-checked or added to since. */
+  private readonly stalePages = new Set<number>();
   readonly stats: InterpStats = { blocksDecoded: 0, flushes: 0, tlbFlushes: 0, invalidations: 0 };
   /**
    * (issue 5) The translation generation: bumped when the cached instruction translations
@@ -194,6 +199,7 @@ export class Interpreter {
    */
   recheck(b: Block): boolean {
     if (b.pa >= 0 && this.cpu.codePa(b.pc) === b.pa) {
+      if (b.tgen === STALE) this.stalePages.delete(b.pc >>> 12);
       b.tgen = this.tgen;
       return true;
     }
@@ -210,40 +216,46 @@ export class Interpreter {
     this.lookup.fill(undefined);
     this.pageBlocks.clear();
     this.vaPageBlocks.clear();
+    this.stalePages.clear();
     this.top = 0;
     this.cpu.bus.codePages.fill(0);
     this.stats.flushes++;
   }
 
   /**
-   * (issue 3) Drop the blocks that start at a VA in [lo, hi] (a TTBR0 switch with LPAE
-   * keeps the kernel's TTBR1 code; a TLBIMVA drops the range of the mapping it hits). The
-   * arena is reclaimed by the next full flush.
+   * (issue 3) The translations of the VAs in [lo, hi] may have changed (a TTBR0 switch
+   * with LPAE keeps the kernel's TTBR1 code; a TLBIMVA, the range of the mapping it hits):
+   * the blocks that start there are re-checked before they run again, as after a
+   * generation change (recheck: dropped unless their PC still translates to the same
+   * physical address). Linux changes the permissions of its text's 2 MiB mappings at the
+   * end of its boot: dropping their blocks had the last ~10 M instructions of the boot
+   * decode and compile the kernel's code again (~50 k blocks, ~0.5 s).
    */
   invalidateVaRange(lo: number, hi: number): void {
     const first = lo >>> 12;
     const last = hi >>> 12;
-    if (last - first < this.blocks.size) {
-      // a small range (a TLBIMVA's mapping): its pages' blocks
-      for (let vp = first; vp <= last; vp++) {
-        const list = this.vaPageBlocks.get(vp);
-        if (!list) continue;
-        for (const b of list)
-          if (!b.dead) {
-            b.dead = true;
-            this.blocks.delete(b.key);
-          }
-        this.vaPageBlocks.delete(vp);
-      }
-    } else
-      for (const [k, b] of this.blocks) {
-        const pc = b.pc >>> 0;
-        if (pc >= lo && pc <= hi) {
-          b.dead = true;
-          this.blocks.delete(k);
-        }
-      }
+    // the range's pages, or (a large range: a TTBR0 switch's) the pages holding blocks
+    if (last - first < this.vaPageBlocks.size) for (let vp = first; vp <= last; vp++) this.staleVaPage(vp);
+    // (a Map visits no entry deleted during the loop, and setting an existing key keeps its place)
+    else for (const vp of this.vaPageBlocks.keys()) if (vp >= first && vp <= last) this.staleVaPage(vp);
     this.stats.invalidations++;
+  }
+
+  /**
+   * The blocks of VA page vp are to be re-checked (the dead ones leave its list). A page
+   * whose blocks are all stale already is skipped: Linux invalidates its text page by
+   * page, and each TLBIMVA hits the same 2 MiB mapping (1,024 times).
+   */
+  private staleVaPage(vp: number): void {
+    if (this.stalePages.has(vp)) return;
+    const list = this.vaPageBlocks.get(vp);
+    if (!list) return;
+    const live = list.filter((b) => !b.dead);
+    for (const b of live) b.tgen = STALE;
+    if (live.length > 0) {
+      this.vaPageBlocks.set(vp, live);
+      this.stalePages.add(vp);
+    } else this.vaPageBlocks.delete(vp);
   }
 
   invalidatePage(pagePa: number): void {
@@ -363,6 +375,7 @@ export class Interpreter {
     const vl = this.vaPageBlocks.get(pc >>> 12);
     if (vl) vl.push(b);
     else this.vaPageBlocks.set(pc >>> 12, [b]);
+    this.stalePages.delete(pc >>> 12);
     b.tgen = this.tgen;
     if ((addr - 1) >>> 12 === pc >>> 12) b.pa = ppc >>> 0;
     const pa = cpu.bus.ramOffset(ppc) >= 0 ? ppc >>> 12 : -1;
