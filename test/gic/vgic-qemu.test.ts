@@ -407,7 +407,7 @@ function runOnQemu(ops: Op[]): number[] {
       QEMU,
       [
         ...["-M", "virt,virtualization=on,gic-version=2", "-cpu", "cortex-a15"],
-        ...["-display", "none", "-monitor", "none", "-serial", "none", "-semihosting"],
+        ...["-display", "none", "-monitor", "none", "-serial", "none", "-nic", "none", "-semihosting"],
         ...["-kernel", join(dir, "t.elf")],
       ],
       { timeout: 30_000 },
