@@ -54,7 +54,7 @@ compileRegions([
 ]);
 
 // HYPWASM_JIT_DUMP=<dir>: each request and its module are written there (m<id>.json,
-// m<id>.wasm) to read the generated code (`npx wasm2wat`, binaryen) or replay a compile
+// m<id>.wasm) to read the generated code (binaryen's `npx wasm-dis`) or replay a compile
 const dumpDir = process.env.HYPWASM_JIT_DUMP;
 if (dumpDir) mkdirSync(dumpDir, { recursive: true });
 
