@@ -20,7 +20,7 @@ import { encodeFdt } from "../board/fdt.js";
 import { Machine } from "../board/machine.js";
 import { VIRT_FDT_SIZE, VirtBoard } from "../board/virt.js";
 import { DEFAULT_MEM_XEN, DEFAULT_XEN_ARGS } from "../cli/boot.js";
-import { QEMU, QEMU_BAREMETAL_ARGS } from "../difftest/run.js";
+import { QEMU, qemuBareMetalArgs } from "../difftest/run.js";
 import { fixturesDir } from "../difftest/toolchain.js";
 import { bootXen } from "../loader/xen.js";
 import { qemuXenArgs } from "../reference/xen-boot.js";
@@ -307,8 +307,7 @@ export function runXenQemu(xenPath: string, dom0Path: string, calls: number): Pr
 
 /** The bare-metal round trip on QEMU (-M virt,virtualization=on -semihosting). */
 export function runBareQemu(elfPath: string): Promise<QemuRun> {
-  const args = QEMU_BAREMETAL_ARGS.map((a) => (a === "virt" ? "virt,virtualization=on" : a));
-  return runQemu([...args, elfPath], 120_000);
+  return runQemu([...qemuBareMetalArgs("virt,virtualization=on"), elfPath], 120_000);
 }
 
 // ---- the table ---------------------------------------------------------------------

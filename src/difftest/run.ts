@@ -34,6 +34,10 @@ export const QEMU_BAREMETAL_ARGS = [
   "-kernel",
 ];
 
+/** QEMU_BAREMETAL_ARGS with another `-M` machine (e.g. `virt,virtualization=on`: the image starts in Hyp mode). */
+export const qemuBareMetalArgs = (machine: string): string[] =>
+  QEMU_BAREMETAL_ARGS.map((a) => (a === "virt" ? machine : a));
+
 export function runQemu(elf: string, timeoutMs = 60_000): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const p = spawn(QEMU, [...QEMU_BAREMETAL_ARGS, elf], { stdio: ["ignore", "pipe", "pipe"] });

@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { Machine } from "../../src/board/machine.js";
-import { QEMU, QEMU_BAREMETAL_ARGS } from "../../src/difftest/run.js";
+import { QEMU, qemuBareMetalArgs } from "../../src/difftest/run.js";
 
 const CLI = new URL("../../dist/src/cli/main.js", import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), "hypwasm-virt-"));
@@ -72,8 +72,7 @@ function cpsrOf(out: string): number {
 
 function qemuCpsr(image: string, virtualization: boolean): number {
   const machine = virtualization ? "virt,virtualization=on" : "virt";
-  const args = QEMU_BAREMETAL_ARGS.map((a) => (a === "virt" ? machine : a));
-  const r = spawnSync(QEMU, [...args, image], { encoding: "latin1", timeout: 60_000 });
+  const r = spawnSync(QEMU, [...qemuBareMetalArgs(machine), image], { encoding: "latin1", timeout: 60_000 });
   expect(r.status, r.stderr).toBe(0);
   return cpsrOf(r.stdout + r.stderr);
 }

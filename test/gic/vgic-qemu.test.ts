@@ -15,7 +15,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { GICC_BASE, GICD_BASE, Gic } from "../../runtime/gic.js";
 import { GICH_BASE, GICV_BASE, VGic } from "../../runtime/vgic.js";
-import { QEMU, QEMU_BAREMETAL_ARGS } from "../../src/difftest/run.js";
+import { QEMU, qemuBareMetalArgs } from "../../src/difftest/run.js";
 import { CROSS } from "../../src/difftest/toolchain.js";
 
 type Region = "gicd" | "gicc" | "gich" | "gicv";
@@ -405,10 +405,7 @@ function runOnQemu(ops: Op[]): number[] {
     });
     const out = execFileSync(
       QEMU,
-      [
-        ...QEMU_BAREMETAL_ARGS.map((a) => (a === "virt" ? "virt,virtualization=on,gic-version=2" : a)),
-        join(dir, "t.elf"),
-      ],
+      [...qemuBareMetalArgs("virt,virtualization=on,gic-version=2"), join(dir, "t.elf")],
       { timeout: 30_000 },
     );
     const words: number[] = [];

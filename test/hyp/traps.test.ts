@@ -18,7 +18,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { Machine } from "../../src/board/machine.js";
-import { QEMU, QEMU_BAREMETAL_ARGS } from "../../src/difftest/run.js";
+import { QEMU, qemuBareMetalArgs } from "../../src/difftest/run.js";
 import { CROSS, fixturesDir } from "../../src/difftest/toolchain.js";
 
 const dir = fixturesDir();
@@ -235,7 +235,7 @@ interface Run {
 }
 
 /** QEMU's bare-metal command line with the Virtualization Extensions (the image starts in Hyp mode). */
-const QEMU_EL2_ARGS = QEMU_BAREMETAL_ARGS.map((a) => (a === "virt" ? "virt,virtualization=on" : a));
+const QEMU_EL2_ARGS = qemuBareMetalArgs("virt,virtualization=on");
 
 function runQemu(elf: string): Promise<Run> {
   return new Promise((resolve, reject) => {
