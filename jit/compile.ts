@@ -317,6 +317,8 @@ class RegionCompiler implements RegionEnv {
   private blockCalls = 0;
   /** Region index of the block being compiled. */
   private current = -1;
+  /** The block being compiled branches to its own start (it needs its loop). */
+  private selfLoop = false;
   readonly tlb = P_TLB;
   readonly tlbUser = P_TLB_USER;
   /** Spill/reload code is emitted as placeholders first: the slot sets are known at the end. */
@@ -543,6 +545,7 @@ class RegionCompiler implements RegionEnv {
     const calls = this.calls;
     this.blockCalls = calls;
     this.current = i;
+    this.selfLoop = false;
     this.dirty = { all: true, set: new Set() }; // entered from any block of the region
     this.b.startBlock();
     for (let q = 0; q < blk.ops.length; q += OP_WORDS) ops.push(...this.compileOp(blk, q, pcw));
@@ -592,7 +595,16 @@ class RegionCompiler implements RegionEnv {
       after.push(m.if(match, this.goTo(ran, s, callsRuntime)));
     }
     after.push(this.leave(ran()));
-    return [labelled(m, pcw, [m.loop(`self${i}`, m.block(null, ops))]), ...after];
+    // (the loop only for a block that branches to its own start: V8 puts an interrupt
+    // check at every loop header)
+    const body = this.selfLoop ? m.loop(`self${i}`, m.block(null, ops)) : m.block(null, ops);
+    return [labelled(m, pcw, [body]), ...after];
+  }
+
+  /** A branch back to the start of the block being compiled (see blockCode). */
+  private brSelf(): binaryen.ExpressionRef {
+    this.selfLoop = true;
+    return this.m.br(`self${this.current}`);
   }
 
   /** Leave the region after the block, which retired `ran` instructions (see build: chaining). */
@@ -624,7 +636,7 @@ class RegionCompiler implements RegionEnv {
     // (no loop header and indirect jump on the way)
     const go =
       inOps && s.idx === this.current
-        ? [m.local.set(this.retired, retired()), m.br(`self${s.idx}`)]
+        ? [m.local.set(this.retired, retired()), this.brSelf()]
         : [
             m.local.set(this.retired, retired()),
             m.local.set(this.next, m.i32.const(s.idx)),

@@ -290,6 +290,7 @@ export class WasmBuilder implements Builder<Val> {
     this.lazyPc = null;
     for (const p of this.pending) p.length = 0; // values do not outlive their op
     this.lazy.clear();
+    for (const pool of this.temps.values()) pool.used = 0; // (so their locals are free again)
   }
 
   /** A block starts: the registers are in the state; vfpOk and the FPSCR modes are not known. */
@@ -408,10 +409,28 @@ export class WasmBuilder implements Builder<Val> {
     this.stmts[this.stmts.length - 1]!.push(s);
   }
 
+  /** A local of the function for as long as it runs (registers, the builder's own state). */
   newLocal(type: binaryen.Type = binaryen.i32): number {
     this.locals.push(type);
     return this.nParams + this.locals.length - 1;
   }
+
+  /**
+   * A local for a value of the op being emitted: the ops of a region share them (values
+   * do not outlive their op, see begin). Fewer locals make a smaller graph for V8's
+   * optimizing compiler, which puts a phi for every local assigned in a loop at the
+   * loop's header, and the region is one loop (its dispatcher).
+   */
+  temp(type: binaryen.Type = binaryen.i32): number {
+    let pool = this.temps.get(type);
+    if (pool === undefined) {
+      pool = { locals: [], used: 0 };
+      this.temps.set(type, pool);
+    }
+    if (pool.used === pool.locals.length) pool.locals.push(this.newLocal(type));
+    return pool.locals[pool.used++]!;
+  }
+  private readonly temps = new Map<binaryen.Type, { locals: number[]; used: number }>();
 
   /** The binaryen expression computing v (a fresh tree each time: nodes are not shared). */
   expr(v: Val): Ref {
@@ -425,7 +444,7 @@ export class WasmBuilder implements Builder<Val> {
           if (d === undefined || d.list === null)
             throw new Error("jit: a value read outside the branch that computed it");
           this.lazy.delete(v);
-          v.i = this.newLocal();
+          v.i = this.temp();
           d.list[d.at] = m.local.set(v.i, this.expr(d.v));
         }
         return m.local.get(v.i, binaryen.i32);
@@ -509,7 +528,7 @@ export class WasmBuilder implements Builder<Val> {
 
   /** A new local holding the value of `e` evaluated now. */
   private capture(e: Ref): Val {
-    const i = this.newLocal();
+    const i = this.temp();
     this.emit(this.m.local.set(i, e));
     return { t: "local", i };
   }
@@ -702,8 +721,8 @@ export class WasmBuilder implements Builder<Val> {
    */
   wordRange(base: Val, lo: number, bytes: number, store: boolean): void {
     const first = this.let(this.add(base, k(lo)));
-    const ok = this.newLocal();
-    const host = this.newLocal();
+    const ok = this.temp();
+    const host = this.temp();
     this.emit(this.m.local.set(ok, this.transferHit(first, 3, bytes, store, host)));
     this.range = { base, lo, bytes, store, ok, host };
   }
@@ -716,7 +735,7 @@ export class WasmBuilder implements Builder<Val> {
    */
   private transferHit(addr: Val, alignMask: number, bytes: number, store: boolean, host: number): Ref {
     const m = this.m;
-    const e = this.newLocal();
+    const e = this.temp();
     let hit = this.tlbHit(addr, alignMask, {}, e, store);
     if (alignMask + 1 < bytes)
       hit = m.i32.and(hit, m.i32.le_u(this.expr(this.and(addr, k(0xfff))), m.i32.const(0x1000 - bytes)));
@@ -758,7 +777,7 @@ export class WasmBuilder implements Builder<Val> {
   }
 
   load(w: Width, addr: Val, o: MemOpts = {}): Val {
-    const t = this.newLocal();
+    const t = this.temp();
     this.inRange(
       w,
       addr,
@@ -770,7 +789,7 @@ export class WasmBuilder implements Builder<Val> {
   }
   private loadInto(t: number, w: Width, addr: Val, o: MemOpts): void {
     const m = this.m;
-    const e = this.newLocal();
+    const e = this.temp();
     const host = this.hostAddr(addr, e);
     const fast =
       w === 8
@@ -805,8 +824,8 @@ export class WasmBuilder implements Builder<Val> {
   }
   private storeOf(w: Width, addr: Val, v: Val, o: MemOpts): void {
     const m = this.m;
-    const e = this.newLocal();
-    const h = this.newLocal();
+    const e = this.temp();
+    const h = this.temp();
     const host = m.local.get(h, binaryen.i32);
     const fast =
       w === 8
@@ -878,7 +897,7 @@ export class WasmBuilder implements Builder<Val> {
   }
 
   call(helper: string, ...args: Val[]): Val {
-    const t = this.newLocal();
+    const t = this.temp();
     for (const s of this.helperCall(helper, args, t)) this.emit(s);
     return { t: "local", i: t };
   }
@@ -892,7 +911,7 @@ export class WasmBuilder implements Builder<Val> {
   }
   /** Call a helper; leave through the op's exit when it returns non-zero. */
   private helperMayExit(helper: string, args: Val[]): void {
-    const t = this.newLocal();
+    const t = this.temp();
     for (const s of this.helperCall(helper, args, t)) this.emit(s);
     // a helper that raised may have changed the mode (banked registers): the exit's spill
     // must store what is in the state now
@@ -955,7 +974,7 @@ export class WasmBuilder implements Builder<Val> {
       // the inline TLB's alignment bits: the element's, or the :align hint's when larger
       const align = Math.max(1 << ((sel >> 3) & 3), 1 << ((sel >> 11) & 7)) - 1;
       const base = this.let(this.reg(k(rn)));
-      const h = this.newLocal();
+      const h = this.temp();
       hit = () => this.transferHit(base, align, bytes, !load, h);
       fast = (qr) => {
         for (const s of copyRegs(m, load, d, bytes, () => m.local.get(h, binaryen.i32), qr)) this.emit(s);
@@ -1026,7 +1045,7 @@ export class WasmBuilder implements Builder<Val> {
     const m = this.m;
     const known = this.vfpKnown;
     if (!known) this.askVfpOpen();
-    const fpscr = this.newLocal();
+    const fpscr = this.temp();
     const f = () => m.local.get(fpscr, binaryen.i32);
     const modes = m.i32.eqz(m.i32.and(f(), m.i32.const(FPSCR_INLINE_MASK)));
     this.emit(m.local.set(fpscr, m.i32.load(S.FPSCR, 4, m.i32.const(0))));
@@ -1045,9 +1064,7 @@ export class WasmBuilder implements Builder<Val> {
     this.fastOrHelper(
       (slow) => {
         this.emit(m.br(slow, m.i32.eqz(m.local.get(this.fpInl, binaryen.i32))));
-        for (const s of inlineVfpDp(m, opd, d, n, mr, dr, slow, this.fpIxc, () =>
-          this.newLocal(binaryen.f64),
-        ))
+        for (const s of inlineVfpDp(m, opd, d, n, mr, dr, slow, this.fpIxc, () => this.temp(binaryen.f64)))
           this.emit(s);
       },
       "vfpDp",

@@ -100,9 +100,14 @@ export interface OpWindows {
   nr: number;
   calls: number;
   batches: number;
-  /** HVCs between the markers with the op's number, and with any other number. */
+  /**
+   * Calls between the markers (HVCs that Xen did not continue, see HypercallExit) with the
+   * op's number, and with any other number.
+   */
   counted: number;
   others: number;
+  /** HVCs Xen preempted and the guest executed again (not counted as calls). */
+  continuations: number;
   /** Instructions retired between the markers, in total and in Hyp mode; host time. */
   insns: number;
   hypInsns: number;
@@ -134,11 +139,30 @@ export class MarkerWindows implements HypercallListener {
   }
 
   ret(e: HypercallEntry, x: HypercallExit): void {
-    if (e.nr !== MARK_NR || e.args[0] !== MARK_BEGIN) return;
+    if (e.nr !== MARK_NR) {
+      // a continuation: the guest executes the same HVC again for the same call
+      if (this.open && x.resumeAt === e.pc) {
+        if (e.nr === this.open.w.nr) this.open.w.counted--;
+        else this.open.w.others--;
+        this.open.w.continuations++;
+      }
+      return;
+    }
+    if (e.args[0] !== MARK_BEGIN) return;
     const [, op, nr, calls] = e.args as [number, number, number, number];
     let w = this.ops.get(op);
     if (!w) {
-      w = { nr, calls: 0, batches: 0, counted: 0, others: 0, insns: 0, hypInsns: 0, hostMs: 0 };
+      w = {
+        nr,
+        calls: 0,
+        batches: 0,
+        counted: 0,
+        others: 0,
+        continuations: 0,
+        insns: 0,
+        hypInsns: 0,
+        hostMs: 0,
+      };
       this.ops.set(op, w);
     }
     w.calls += calls;
@@ -315,9 +339,11 @@ export function runBareQemu(elfPath: string): Promise<QemuRun> {
 export interface HypwasmFigures {
   /** Marked batches the calls came in. */
   batches: number;
-  /** HVCs hypwasm counted between the markers with the op's number, and others (should be 0). */
+  /** Calls hypwasm counted between the markers with the op's number, and others (should be 0). */
   counted: number;
   others: number;
+  /** HVCs that Xen preempted and the guest executed again (hypercall continuations). */
+  continuations: number;
   callsPerHostSecond: number;
   /** Guest instructions per call between the markers (the guest's loop and the hypervisor's work). */
   insnsPerCall: number;
@@ -391,6 +417,7 @@ function hypwasmRows(fixture: Fixture, run: HypwasmRun, problems: string[]): Ben
         batches: w?.batches ?? 0,
         counted: w?.counted ?? 0,
         others: w?.others ?? 0,
+        continuations: w?.continuations ?? 0,
         callsPerHostSecond: w ? g.calls / (w.hostMs / 1000) : 0,
         insnsPerCall: per(w?.insns ?? 0),
         hypInsnsPerCall: per(w?.hypInsns ?? 0),
@@ -517,6 +544,11 @@ export function formatBench(r: BenchResult): string {
     "  the guest's virtual counter (CNTVCT; hypwasm: 1 instruction = 1 ns).",
     `hypwasm: Xen's boot to the first batch ${int(r.hypwasm.xenBootInsns)} instructions; Xen run ${int(r.hypwasm.xenInsns)} instructions in ${r.hypwasm.xenHostSeconds.toFixed(1)} s`,
   ];
+  const continued = r.rows.filter((x) => x.hypwasm.continuations > 0);
+  if (continued.length)
+    lines.push(
+      `hypwasm: Xen preempted calls that the guest then executed again (continuations, not counted as calls): ${continued.map((x) => `${x.name} ${x.hypwasm.continuations}`).join(", ")}`,
+    );
   if (r.qemu)
     lines.push(
       "hypwasm/qemu: how many times longer a call takes on hypwasm, in host time.",

@@ -15,7 +15,7 @@
 
 import { appendFileSync, writeFileSync } from "node:fs";
 import { type Cpu, EC, HVEC } from "../cpu/cpu.js";
-import { Mode } from "../cpu/state.js";
+import { BANK, Mode } from "../cpu/state.js";
 
 /** The HVC immediate Xen's hypercalls carry (XEN_HYPERCALL_TAG). */
 export const XEN_HYPERCALL_TAG = 0xea1;
@@ -39,6 +39,12 @@ export interface HypercallEntry {
 export interface HypercallExit {
   /** r0 at the return, as a signed value. */
   result: number;
+  /**
+   * Where the guest resumes (ELR_hyp at the ERET). The HVC's own address is a hypercall
+   * continuation: Xen preempted the call (a multicall between its entries, a long
+   * memory_op...) and the guest executes the same HVC again to go on with it.
+   */
+  resumeAt: number;
   /** Instructions retired up to and including the ERET back to the guest, total and in Hyp mode. */
   icount: number;
   hypIcount: number;
@@ -85,6 +91,7 @@ export function watchHypercalls(cpu: Cpu, listener: HypercallListener): () => vo
     const n = offset() + 1;
     listener.ret(e, {
       result: cpu.R[0]! | 0,
+      resumeAt: cpu.W[BANK.HYP_R13 + 1]! >>> 0, // ELR_hyp (not banked away by leaving Hyp mode)
       icount: cpu.icount + n,
       hypIcount: cpu.plInsns[2]! + n,
       hostMs: performance.now(),
@@ -287,7 +294,8 @@ export function formatResult(r: number): string {
 /**
  * `hypwasm boot --trace hypercalls`: one line per hypercall, written to `path`:
  *   <icount at the HVC> <name>(<args>) = <result>  insns=<HVC to ERET, inclusive> hyp=<of which in Hyp mode>
- * A call without a return (the guest's shutdown) ends in "= (no return)".
+ * A call without a return (the guest's shutdown) ends in "= (no return)"; one that Xen
+ * preempted, to be executed again from the same HVC (a continuation), in "= (continued)".
  */
 export class HypercallTrace {
   /** Hypercalls seen. */
@@ -314,8 +322,10 @@ export class HypercallTrace {
       ret: (e, x) => {
         this.open = null;
         const tag = e.imm === XEN_HYPERCALL_TAG ? "" : ` [hvc #${hex(e.imm)}]`;
+        // (a continuation's r0 is the argument the call goes on with, not a result)
+        const result = x.resumeAt === e.pc ? "(continued)" : formatResult(x.result);
         this.add(
-          `${e.icount} ${formatCall(e)}${tag} = ${formatResult(x.result)}  insns=${x.icount - e.icount} hyp=${x.hypIcount - e.hypIcount}`,
+          `${e.icount} ${formatCall(e)}${tag} = ${result}  insns=${x.icount - e.icount} hyp=${x.hypIcount - e.hypIcount}`,
         );
       },
     });
