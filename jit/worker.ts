@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { setFlagsFromString } from "node:v8";
 import { type MessagePort, parentPort, workerData } from "node:worker_threads";
 import { chainModule, compileRegions, type RegionCode } from "./compile.js";
+import { threadId } from "./threads.js";
 
 export interface CompileRequest {
   id: number;
@@ -17,7 +18,7 @@ export interface CompileRequest {
 export type CompileResult =
   | { id: number; module: WebAssembly.Module; ms: number; bytes: number }
   | { id: number; error: string; ms: number }
-  | { chain: WebAssembly.Module };
+  | { chain: WebAssembly.Module; tid: number | null };
 
 const { port: results, posted } = workerData as { port: MessagePort; posted: Int32Array };
 
@@ -29,9 +30,11 @@ const { port: results, posted } = workerData as { port: MessagePort; posted: Int
 // compilation took ~0.7 s, while the guest's first hot blocks wait for this worker.
 setFlagsFromString("--no-wasm-lazy-compilation");
 
-// the dispatcher that region modules import (the first message, so it precedes every region)
+// the dispatcher that region modules import (the first message, so it precedes every
+// region), and this thread's id (the main thread lowers the others' priority, see threads.ts)
 results.postMessage({
   chain: new WebAssembly.Module(chainModule() as Uint8Array<ArrayBuffer>),
+  tid: threadId(),
 } satisfies CompileResult);
 
 // Warm binaryen up while the emulator starts: a one-op region (an UNDEFINED op: a helper
