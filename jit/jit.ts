@@ -59,7 +59,14 @@ export interface JitOptions {
   backgroundNice?: number | null;
 }
 
-export const DEFAULT_THRESHOLD = 1000;
+/**
+ * Block runs before its region is compiled. The issue's prototype broke even at ~600-1,600
+ * runs; with the compile worker, its priority over V8's tier-ups and the shared locals,
+ * the Linux boot measured 6.77-6.88 s at 1,000, 6.54-6.57 s at 3,000, 6.47-6.64 s at
+ * 4,000 and ~7.07 s at 16,000 (session 12): fewer, hotter regions cost less compiling
+ * and tiering than the interpreter spends on the blocks that wait longer.
+ */
+export const DEFAULT_THRESHOLD = 3000;
 /** Blocks in a region at most (a block's index in its region has JUMP_CACHE.IDX_BITS bits). */
 const MAX_REGION_BLOCKS = 1 << JUMP_CACHE.IDX_BITS;
 /**
