@@ -65,6 +65,18 @@ describe("bare-metal HVC round trip", () => {
 
 const haveXen = () => hasImage("xen");
 
+/** `hypwasm bench hypercalls --calls n --json [extra]`: its result (no problem) and the Xen rows. */
+function benchHypercalls(calls: number, ...extra: string[]): { res: BenchResult; xen: BenchRow[] } {
+  const r = spawnSync("node", [CLI, "bench", "hypercalls", "--calls", String(calls), "--json", ...extra], {
+    encoding: "utf8",
+    maxBuffer: 1 << 26,
+  });
+  expect(r.status, r.stderr).toBe(0);
+  const res = JSON.parse(r.stdout) as BenchResult;
+  expect(res.problems).toEqual([]);
+  return { res, xen: res.rows.filter((row) => row.fixture === "xen-dom0") };
+}
+
 describe("Xen hypercalls", () => {
   beforeAll(() => {
     if (!haveXen()) {
@@ -74,18 +86,7 @@ describe("Xen hypercalls", () => {
   }, 600_000);
 
   it("bench hypercalls --vs-qemu: calls counted = calls made, QEMU's results = hypwasm's", () => {
-    const r = spawnSync(
-      "node",
-      [CLI, "bench", "hypercalls", "--calls", String(CALLS), "--vs-qemu", "--json"],
-      {
-        encoding: "utf8",
-        maxBuffer: 1 << 26,
-      },
-    );
-    expect(r.status, r.stderr).toBe(0);
-    const res = JSON.parse(r.stdout) as BenchResult;
-    expect(res.problems).toEqual([]);
-    const xen = res.rows.filter((row) => row.fixture === "xen-dom0");
+    const { res, xen } = benchHypercalls(CALLS, "--vs-qemu");
     expect(xen.length).toBeGreaterThanOrEqual(12);
     const byName = (re: RegExp): BenchRow => xen.find((row) => re.test(row.name))!;
     for (const row of xen) {
@@ -118,14 +119,7 @@ describe("Xen hypercalls", () => {
     // is due): it rewinds the guest to the HVC, which executes again to finish the call.
     // The guest counts one call; hypwasm sees two HVCs, the first returning to itself.
     // (Virtual time follows the instruction count: the run is the same every time.)
-    const r = spawnSync("node", [CLI, "bench", "hypercalls", "--calls", "2000", "--json"], {
-      encoding: "utf8",
-      maxBuffer: 1 << 26,
-    });
-    expect(r.status, r.stderr).toBe(0);
-    const res = JSON.parse(r.stdout) as BenchResult;
-    expect(res.problems).toEqual([]);
-    const xen = res.rows.filter((row) => row.fixture === "xen-dom0");
+    const { xen } = benchHypercalls(2000);
     const continued = xen.reduce((a, row) => a + row.hypwasm.continuations, 0);
     expect(continued, "no continuation left to check: pick another --calls").toBeGreaterThan(0);
     for (const row of xen) expect(row.hypwasm.counted, row.name).toBe(2000);
