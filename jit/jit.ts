@@ -28,7 +28,7 @@ import { MAX_BLOCK_INSNS } from "../src/interp/support.js";
 import { H, type Helper } from "../src/sem/helpers.js";
 import type { BlockCode, CompiledModule, RegionCode } from "./compile.js";
 import { compileWorker } from "./spawn.js";
-import { BACKGROUND_NICE, deprioritizeOthers } from "./threads.js";
+import { deprioritizeOthers } from "./threads.js";
 import type { CompileRequest, CompileResult } from "./worker.js";
 
 export type JitMode = "off" | "on" | "always";
@@ -52,11 +52,6 @@ export interface JitOptions {
   maxBlocks?: number;
   /** Mode on: compile in a worker thread (needs the compiled dist/jit/worker.js). */
   worker?: boolean;
-  /**
-   * With the worker: the nice value given to the process's other threads once the worker
-   * runs (see threads.ts; default BACKGROUND_NICE), or null to leave them as they are.
-   */
-  backgroundNice?: number | null;
 }
 
 /**
@@ -180,7 +175,6 @@ export class Jit {
   private readonly batch: number;
   private readonly maxWaitMs: number;
   private readonly maxBlocks: number;
-  private readonly backgroundNice: number | null;
   private queue: Block[] = [];
   /** Promoted blocks not yet compiled, and their run count when promoted (for stats.waitInsns). */
   private readonly promotedRuns = new Map<Block, number>();
@@ -233,7 +227,6 @@ export class Jit {
     // 35-48 M in all with 5 ms against 66-68 M with 20 ms before the worker's results
     // were installed at once); in this thread a module per region would cost more
     this.maxWaitMs = opts.maxWaitMs ?? (compile === null ? 0 : 5);
-    this.backgroundNice = opts.backgroundNice === undefined ? BACKGROUND_NICE : opts.backgroundNice;
     // mode always makes a module of every block, and V8 commits code space (and jump
     // tables) per module: a Linux boot's 129 k one-block modules ran out of it ("Commit
     // wasm code space Allocation failed") before the cache was full; 20 k keeps it under
@@ -391,8 +384,7 @@ export class Jit {
         if ("chain" in res) {
           this.installChain(res.chain); // the worker's first message, before any region
           // V8's platform threads (TurboFan tier-up, GC helpers) yield to the guest and the worker
-          if (res.tid !== null && this.backgroundNice !== null)
-            deprioritizeOthers([res.tid], this.backgroundNice);
+          if (res.tid !== null) deprioritizeOthers([res.tid]);
           continue;
         }
         const req = this.inFlight.get(res.id)!;

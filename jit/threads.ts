@@ -10,9 +10,9 @@
 // Linux only (thread ids from /proc); raising a thread's nice value needs no privilege.
 
 import { readdirSync, readlinkSync } from "node:fs";
-import { setPriority } from "node:os";
+import { getPriority, setPriority } from "node:os";
 
-/** The nice value given to the threads other than the main thread and the compile worker. */
+/** How much nicer than the main thread the other threads (but the compile worker) run. */
 export const BACKGROUND_NICE = 10;
 
 /** The calling thread's kernel id, or null where /proc/thread-self does not exist. */
@@ -26,26 +26,25 @@ export function threadId(): number | null {
 }
 
 /**
- * Give every thread of the process but `keep` (and the main thread) the nice value
- * `nice`. Returns how many threads it changed (0 where there is no /proc).
+ * Give every thread of the process but the main thread and `keep` the main thread's nice
+ * value plus BACKGROUND_NICE (at most 19), relative so that a process started with nice
+ * keeps the order. Nothing where there is no /proc.
  */
-export function deprioritizeOthers(keep: number[], nice = BACKGROUND_NICE): number {
+export function deprioritizeOthers(keep: number[]): void {
   let tasks: string[];
   try {
     tasks = readdirSync("/proc/self/task");
   } catch {
-    return 0;
+    return;
   }
-  let changed = 0;
+  const nice = Math.min(19, getPriority(process.pid) + BACKGROUND_NICE);
   for (const t of tasks) {
     const tid = Number(t);
     if (tid === process.pid || keep.includes(tid)) continue;
     try {
       setPriority(tid, nice);
-      changed++;
     } catch {
       // (the thread ended meanwhile)
     }
   }
-  return changed;
 }

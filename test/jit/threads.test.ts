@@ -1,5 +1,6 @@
 // The threads' priorities (jit/threads.ts): with the compile worker running, V8's platform
-// threads get a higher nice value, the main thread and the worker keep theirs. Checked
+// threads get the main thread's nice value plus BACKGROUND_NICE, the main thread and the
+// worker keep theirs. Checked
 // against the kernel's own record (/proc/<pid>/task/<tid>/stat), in a child process
 // (nice values cannot be lowered back without privilege).
 
@@ -46,10 +47,11 @@ describe("thread priorities", () => {
         modules: number;
       };
       expect(modules).toBeGreaterThan(0);
-      expect(Object.values(before).every((n) => n === 0)).toBe(true);
-      expect(after[String(pid)]).toBe(0);
-      const niced = Object.entries(after).filter(([, n]) => n === BACKGROUND_NICE);
-      const kept = Object.entries(after).filter(([t, n]) => n === 0 && t !== String(pid));
+      const base = before[String(pid)]!; // (the test may run under nice itself)
+      expect(Object.values(before).every((n) => n === base)).toBe(true);
+      expect(after[String(pid)]).toBe(base);
+      const niced = Object.entries(after).filter(([, n]) => n === Math.min(19, base + BACKGROUND_NICE));
+      const kept = Object.entries(after).filter(([t, n]) => n === base && t !== String(pid));
       // V8's platform threads (started with the process) are lowered; the worker,
       // started for the run, keeps its priority
       expect(niced.filter(([t]) => t in before).length).toBeGreaterThan(0);
