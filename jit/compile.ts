@@ -25,12 +25,12 @@
 // (the last parameter) counts from where the first region of the chain was entered, and
 // S.JIT_REGION names the region running, so the caller finds the last block.
 
-import binaryen from "binaryen";
 import { JUMP_CACHE, S } from "../src/cpu/state.js";
 import { DISPATCH } from "../src/interp/hot.js";
 import { MAX_BLOCK_INSNS, OPW_LEN4, OPW_SETPC, OPW_THUMB } from "../src/interp/support.js";
 import type { Params } from "../src/sem/builder.js";
 import { DEFS, type InsnDef, opcodeCount, paramCombos } from "../src/sem/defs.js";
+import binaryen from "./binaryen.js";
 import "../src/sem/all.js";
 import {
   appendChild,

@@ -4,7 +4,7 @@
 // are newer than it before anything else reads it (runtime calls, ways out of the block,
 // other inline code) and reloads them after runtime calls, which may write it.
 
-import type binaryen from "binaryen";
+import type binaryen from "./binaryen.js";
 
 type Ref = binaryen.ExpressionRef;
 

@@ -11,9 +11,9 @@
 // (the helper vfpOpen, as for the inline VFP code); these forms read no FPSCR bits and
 // set none.
 
-import type binaryen from "binaryen";
 import { S } from "../src/cpu/state.js";
 import { N3 } from "../src/sem/neon_ops.js";
+import type binaryen from "./binaryen.js";
 import type { Regs } from "./fpregs.js";
 
 type Ref = binaryen.ExpressionRef;

@@ -11,10 +11,10 @@
 // once per block and after each runtime call (WasmBuilder.askVfpModes). D registers go
 // through the caller's Regs (f64 locals inside a block); S registers are on the state.
 
-import binaryen from "binaryen";
 import { S } from "../src/cpu/state.js";
 import { EXACT_MAX, EXACT_MIN, IXC, MAX32, MIN32, MIN64, SPLIT, SPLIT_MAX } from "../src/fp/fast.js";
 import { FPSCR_LEN_STRIDE, FPSCR_RMODE, Vop } from "../src/sem/vfp_ops.js";
+import binaryen from "./binaryen.js";
 import type { Regs } from "./fpregs.js";
 
 type Ref = binaryen.ExpressionRef;

@@ -13,10 +13,10 @@
 // Within a block, the Q registers that inline Advanced SIMD code uses live in v128 locals
 // too, and the D registers of inline double-precision VFP code in f64 locals (see qRegs).
 
-import binaryen from "binaryen";
 import { CODE_PAGES, FAST_TLB, RAM_OFFSET, S } from "../src/cpu/state.js";
 import { IXC } from "../src/fp/fast.js";
 import type { Builder, MemOpts, Var, Width } from "../src/sem/builder.js";
+import binaryen from "./binaryen.js";
 import { type Dirty, RegLocals, type Regs } from "./fpregs.js";
 import {
   copyRegs,
