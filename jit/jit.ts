@@ -488,7 +488,13 @@ export class Jit {
     const members = [h];
     this.claimed.add(h);
     if (this.always) return members;
-    const hot = this.threshold / 4;
+    // a successor joins with a sixteenth of the threshold's runs: when a function's first
+    // block gets hot, its other blocks are often far from it, and a region formed of hot
+    // blocks only leaves them to regions of their own, every move between which is a hop
+    // through the dispatcher (a Linux boot: 79 M hops with a quarter, 42 M with a
+    // sixteenth, 34 M with a hundredth; main-thread CPU -5% with a sixteenth, none with a
+    // hundredth, whose larger modules stay longer in V8's baseline code; bench_lz +5%)
+    const hot = this.threshold / 16;
     for (let i = 0; i < members.length && members.length < MAX_REGION_BLOCKS; i++) {
       const b = members[i]!;
       for (const s of [b.b1, b.b2])
