@@ -319,6 +319,8 @@ class RegionCompiler implements RegionEnv {
   private current = -1;
   /** The block being compiled branches to its own start (it needs its loop). */
   private selfLoop = false;
+  /** Numbers goTo's labels (unique in the function). */
+  private labels = 0;
   readonly tlb = P_TLB;
   readonly tlbUser = P_TLB_USER;
   /** Spill/reload code is emitted as placeholders first: the slot sets are known at the end. */
@@ -551,25 +553,17 @@ class RegionCompiler implements RegionEnv {
     for (let q = 0; q < blk.ops.length; q += OP_WORDS) ops.push(...this.compileOp(blk, q, pcw));
     ops.push(...this.b.regBarrier());
     const callsRuntime = this.calls !== calls;
-    // fall-through: as the run loop, R[15] = the next address (and ITSTATE for Thumb)
+    // fall-through: as the run loop, R[15] = the next address (and ITSTATE for Thumb),
+    // stored only on the way out (a successor in the region needs neither)
     ops.push(m.local.set(this.ret, m.i32.const(blk.start + blk.ops.length)));
-    ops.push(m.i32.store(S.R + 60, 4, m.i32.const(0), m.i32.const(blk.endAddr)));
-    if (blk.thumb) ops.push(m.i32.store(S.IT, 4, m.i32.const(0), m.i32.const(blk.itAfter)));
+    const fallWords = () => [
+      m.i32.store(S.R + 60, 4, m.i32.const(0), m.i32.const(blk.endAddr)),
+      ...(blk.thumb ? [m.i32.store(S.IT, 4, m.i32.const(0), m.i32.const(blk.itAfter))] : []),
+    ];
     const fall = blk.succ.find((s) => s.pc === blk.endAddr && s.thumb === blk.thumb && s.it === blk.itAfter);
     // (a runtime call could have changed the instruction set without writing the PC)
-    if (fall)
-      ops.push(
-        callsRuntime
-          ? m.if(
-              m.i32.eq(
-                m.i32.and(m.i32.load(S.CPSR, 4, m.i32.const(0)), m.i32.const(0x20)),
-                m.i32.const(blk.thumb ? 0x20 : 0),
-              ),
-              this.goTo(() => m.i32.const(insns), fall, true),
-            )
-          : this.goTo(() => m.i32.const(insns), fall, false),
-      );
-    ops.push(this.leave(m.i32.const(insns)));
+    if (fall) ops.push(this.goTo(() => m.i32.const(insns), fall, callsRuntime, fallWords, false, blk.thumb));
+    ops.push(...fallWords(), this.leave(m.i32.const(insns)));
     // an op wrote the PC (ret is set): a successor whose key matches R[15], T and ITSTATE;
     // the ops up to that one retired (it need not be the last: a helper may have raised)
     const ran = () => m.local.get(this.ran, binaryen.i32);
@@ -627,6 +621,11 @@ class RegionCompiler implements RegionEnv {
     stores: () => binaryen.ExpressionRef[] = () => [],
     /** Inside the block's ops (its loop label in scope). */
     inOps = false,
+    /**
+     * A fall-through: after a runtime call, move on only in this instruction set (T bit
+     * set or not), which the call could have changed without writing the PC.
+     */
+    fallThumb?: boolean,
   ): binaryen.ExpressionRef {
     const m = this.m;
     const retired = () => m.i32.add(m.local.get(this.retired, binaryen.i32), ran());
@@ -642,6 +641,7 @@ class RegionCompiler implements RegionEnv {
             m.local.set(this.next, m.i32.const(s.idx)),
             m.br(s.idx > this.current ? `b${s.idx}` : "dispatch"),
           ];
+    const stay = `stay${this.labels++}`;
     if (callsRuntime)
       go.unshift(
         m.if(
@@ -650,11 +650,22 @@ class RegionCompiler implements RegionEnv {
             // (the state words a branch leaves for the exit, see WasmBuilder.branch)
             ...stores(),
             m.br("exit", m.i32.eqz(m.call(this.resumeFn(), [], binaryen.i32))),
+            ...(fallThumb === undefined
+              ? []
+              : [
+                  m.br(
+                    stay,
+                    m.i32.ne(
+                      m.i32.and(m.i32.load(S.CPSR, 4, m.i32.const(0)), m.i32.const(0x20)),
+                      m.i32.const(fallThumb ? 0x20 : 0),
+                    ),
+                  ),
+                ]),
             m.local.set(this.called, m.i32.const(0)),
           ]),
         ),
       );
-    return m.if(ok, m.block(null, go));
+    return m.if(ok, labelled(m, stay, go));
   }
 
   /** The statements of one op (at blk.ops[q]), as execOps runs it. */
