@@ -3,7 +3,8 @@
 // executed from reset to power-off (deterministic: the same on every run and in every
 // JIT mode), split by privilege level (PL0 user, PL1 kernel, PL2 Hyp). Each JIT mode is
 // a row: with the JIT, the share of wall time its compiles took (in the worker thread)
-// and the share of instructions run in compiled code; peak memory for every row. The boot
+// and the share of instructions run in compiled code; peak memory and the main thread's
+// time on a core (steadier than the wall time) and waiting for one for every row. The boot
 // is also split at Linux's banner (its first console line): before it, without Xen, the
 // zImage's XZ decompressor (60 % of the instructions to the shell); with Xen, Xen and dom0's.
 //
@@ -80,6 +81,9 @@ async function main(): Promise<void> {
       markerMs: best.markerMs,
       ratio: best.markerMs / qm,
       peakMiB: Math.max(...rs.map((x) => x.peakMiB)),
+      // the guest's thread on a core (less noisy than the wall time) and its waits for one
+      mainCpuMs: Math.min(...rs.map((x) => x.mainCpuMs)),
+      mainWaitMs: best.mainWaitMs,
       // the first part of the boot: Linux's banner (after the decompressor; with Xen, after Xen built dom0)
       consoleMs: Math.min(...rs.map((x) => x.consoleMs)),
       compileShare: best.jit ? best.jit.compileMs / best.totalMs : null,
@@ -114,7 +118,10 @@ async function main(): Promise<void> {
     console.log(
       `  hypwasm --jit ${x.jit.padEnd(3)} ${sec(x.markerMs).padStart(7)} s  ` +
         `${x.ratio.toFixed(1).padStart(5)}x qemu  ${split(x.consoleMs, x.markerMs)}  peak ${x.peakMiB} MiB  ` +
-        `compiling ${pct(x.compileShare)} of wall time  compiled code ran ${pct(x.compiledInsnShare)} of instructions`,
+        `compiling ${pct(x.compileShare)} of wall time  compiled code ran ${pct(x.compiledInsnShare)} of instructions` +
+        (x.mainCpuMs < 0
+          ? ""
+          : `  main thread ${sec(x.mainCpuMs)} s on a core (${sec(x.mainWaitMs)} s waiting)`),
     );
   console.log(
     `  hypwasm guest instructions, boot to power-off: ${insns.join(", ")}${insns.length > 1 ? " (NOT deterministic!)" : ""}`,

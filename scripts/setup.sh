@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything hypwasm's tests and fixtures need on a fresh Debian/Ubuntu
 # machine: the ARM cross toolchain, QEMU (the reference we compare against), the
-# device-tree compiler, cpio (tests read our initramfs archives back with it), the npm
+# device-tree compiler, cpio (tests read our initramfs archives back with it), time (its
+# rusage figures: benchmarks' peak memory, a test of --stats' CPU times), the npm
 # dependencies (which also compiles the TypeScript), Chromium (the benchmark report's test
 # opens the page in it, headless) and the fixture programs. It also
 # enables apt's armhf architecture, which `hypwasm images fetch` needs to download the
@@ -9,7 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PKGS=(gcc-arm-linux-gnueabihf binutils-arm-linux-gnueabihf qemu-system-arm qemu-user device-tree-compiler make cpio chromium)
+PKGS=(gcc-arm-linux-gnueabihf binutils-arm-linux-gnueabihf qemu-system-arm qemu-user device-tree-compiler make cpio chromium time)
 missing=()
 for p in "${PKGS[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 need_armhf=

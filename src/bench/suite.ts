@@ -300,6 +300,7 @@ function bootFigures(name: string, b: HypwasmBoot, figures: Figures): void {
     );
   figures[`${name}.insns`] = counted(b.insns, "instructions");
   figures[`${name}.shell-s`] = measured("time", "s", [b.markerMs / 1000]);
+  if (b.mainCpuMs >= 0) figures[`${name}.main-thread-cpu-s`] = measured("time", "s", [b.mainCpuMs / 1000]);
   b.plInsns?.forEach((n, pl) => {
     figures[`${name}.pl${pl}-insns`] = counted(n, "instructions");
   });

@@ -28,7 +28,7 @@ import { applyChosen, type ChosenOptions, VIRT_FDT_SIZE, VirtBoard } from "../bo
 import { FetchError, fetchImages, imagePath } from "../images/fetch.js";
 import { bootLinux, inspectKernel, LinuxBootError, linuxLayout } from "../loader/linux.js";
 import { bootXen, dom0Modules } from "../loader/xen.js";
-import { runStatsLine } from "./stats.js";
+import { mainThreadLine, runStatsLine } from "./stats.js";
 
 export interface BootCliOptions extends JitCliOptions {
   xen: boolean;
@@ -286,6 +286,8 @@ async function boot(o: BootCliOptions): Promise<number> {
     process.stderr.write(`hypwasm: instructions by privilege level: PL0 ${pl0} PL1 ${pl1} PL2 ${pl2}\n`);
     // resourceUsage's maxRSS is in KiB
     process.stderr.write(`hypwasm: peak memory ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB\n`);
+    const main = mainThreadLine();
+    if (main) process.stderr.write(`${main}\n`);
     if (jit) process.stderr.write(`${jitStatsLine(jit)}\n`);
   }
   if (stopped === "max") {

@@ -16,7 +16,7 @@ import {
   DEFAULT_TRACE_FILE,
   DEFAULT_XEN_ARGS,
 } from "./boot.js";
-import { runStatsLine } from "./stats.js";
+import { mainThreadLine, runStatsLine } from "./stats.js";
 
 function fail(msg: string): never {
   process.stderr.write(`hypwasm: error: ${msg}\n`);
@@ -88,6 +88,8 @@ addJitOptions(runCmd) // (issue 5)
       const ms = performance.now() - t0;
       if (o.stats) {
         process.stderr.write(`${runStatsLine(m, ms)}\n`);
+        const main = mainThreadLine();
+        if (main) process.stderr.write(`${main}\n`);
         if (jit) process.stderr.write(`${jitStatsLine(jit)}\n`);
       }
       if (!m.cpu.halted && o.maxInsns !== undefined) {

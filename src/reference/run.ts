@@ -27,6 +27,9 @@ export interface HypwasmBoot {
   plInsns: number[] | null;
   /** Peak resident memory of the hypwasm process in MiB, from --stats (-1 if missing). */
   peakMiB: number;
+  /** The main thread's (the guest's) ms on a core and waiting for one, from --stats (-1 if missing). */
+  mainCpuMs: number;
+  mainWaitMs: number;
   /** With the JIT: ms spent compiling and instructions run in compiled code, from --stats. */
   jit: { compileMs: number; insns: number } | null;
   /** ms from start to the ready marker (-1: never seen) and to exit. */
@@ -73,6 +76,7 @@ export function bootHypwasm(
       const m = /hypwasm: (\d+) instructions/.exec(err);
       const pl = /privilege level: PL0 (\d+) PL1 (\d+) PL2 (\d+)/.exec(err);
       const peak = /peak memory (\d+) MiB/.exec(err);
+      const main = /main thread since start: (\d+) ms on a core, (\d+) ms waiting/.exec(err);
       const jit = /jit: .* ([\d.]+) ms compiling .* running (\d+) instructions/.exec(err);
       resolve({
         out,
@@ -81,6 +85,8 @@ export function bootHypwasm(
         insns: m ? Number(m[1]) : -1,
         plInsns: pl ? [Number(pl[1]), Number(pl[2]), Number(pl[3])] : null,
         peakMiB: peak ? Number(peak[1]) : -1,
+        mainCpuMs: main ? Number(main[1]) : -1,
+        mainWaitMs: main ? Number(main[2]) : -1,
         jit: jit ? { compileMs: Number(jit[1]), insns: Number(jit[2]) } : null,
         markerMs,
         consoleMs,
