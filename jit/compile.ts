@@ -641,7 +641,10 @@ class RegionCompiler implements RegionEnv {
             m.local.set(this.next, m.i32.const(s.idx)),
             m.br(s.idx > this.current ? `b${s.idx}` : "dispatch"),
           ];
-    const stay = `stay${this.labels++}`;
+    // (a fall-through that a runtime call switched to the other instruction set: stay in
+    // this block's code, which then leaves the region)
+    const checkT = callsRuntime && fallThumb !== undefined;
+    const stay = checkT ? `stay${this.labels++}` : "";
     if (callsRuntime)
       go.unshift(
         m.if(
@@ -650,7 +653,7 @@ class RegionCompiler implements RegionEnv {
             // (the state words a branch leaves for the exit, see WasmBuilder.branch)
             ...stores(),
             m.br("exit", m.i32.eqz(m.call(this.resumeFn(), [], binaryen.i32))),
-            ...(fallThumb === undefined
+            ...(!checkT
               ? []
               : [
                   m.br(
@@ -665,7 +668,7 @@ class RegionCompiler implements RegionEnv {
           ]),
         ),
       );
-    return m.if(ok, labelled(m, stay, go));
+    return m.if(ok, checkT ? labelled(m, stay, go) : m.block(null, go));
   }
 
   /** The statements of one op (at blk.ops[q]), as execOps runs it. */
