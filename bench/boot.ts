@@ -76,14 +76,16 @@ async function main(): Promise<void> {
   const rows = modes.map((mode) => {
     const rs = h.get(mode)!;
     const best = rs.reduce((a, b) => (b.markerMs < a.markerMs ? b : a));
+    const leastCpu = rs.reduce((a, b) => (b.mainCpuMs < a.mainCpuMs ? b : a));
     return {
       jit: mode,
       markerMs: best.markerMs,
       ratio: best.markerMs / qm,
       peakMiB: Math.max(...rs.map((x) => x.peakMiB)),
-      // the guest's thread on a core (less noisy than the wall time) and its waits for one
-      mainCpuMs: Math.min(...rs.map((x) => x.mainCpuMs)),
-      mainWaitMs: best.mainWaitMs,
+      // the guest's thread on a core (less noisy than the wall time) and its waits for one,
+      // both of the run with the least of the first
+      mainCpuMs: leastCpu.mainCpuMs,
+      mainWaitMs: leastCpu.mainWaitMs,
       // the first part of the boot: Linux's banner (after the decompressor; with Xen, after Xen built dom0)
       consoleMs: Math.min(...rs.map((x) => x.consoleMs)),
       compileShare: best.jit ? best.jit.compileMs / best.totalMs : null,

@@ -2,8 +2,9 @@
 // binary inside a template literal: V8 scans that literal when it parses the module and
 // again when it compiles the function holding it, then a loop turns the string into bytes.
 // Importing it took ~280 ms, most of the time the compile worker needs before it can
-// build the first module while the guest is interpreted (the Linux boot's first compiled
-// code came at ~620 ms; with this, ~360 ms). So the first import makes a prepared copy
+// build the first module while the guest is interpreted (the Linux boot's first module
+// was installed at ~630 ms, after 20 M instructions; with this, at ~440 ms, after 3.7 M).
+// So the first import makes a prepared copy
 // beside node_modules (node_modules/.cache/hypwasm-binaryen: the module with the literal
 // replaced by the bytes read from index.wasm there) and later imports load that (~70 ms).
 // Anything unexpected (another packaging, no write access) falls back to the package.
