@@ -15,7 +15,7 @@
 import { setFlagsFromString } from "node:v8";
 import { type MessagePort, receiveMessageOnPort, type Worker } from "node:worker_threads";
 import { type Cpu, GuestAbort } from "../src/cpu/cpu.js";
-import { FAST_TLB, JUMP_CACHE, jumpCacheIndex, S } from "../src/cpu/state.js";
+import { FAST_TLB, JIT_STOP, JUMP_CACHE, jumpCacheIndex, S } from "../src/cpu/state.js";
 import {
   type Block,
   blockMeta,
@@ -107,6 +107,7 @@ export interface JitStats {
 /** Why compiled code gave control back to the run loop (see Jit.exitReason). */
 export const EXIT_REASONS = [
   "fault", // a memory access faulted (the run loop takes the abort)
+  "memory", // a memory access the inline TLB did not serve is left to the interpreter
   "interrupt", // an interrupt line was raised
   "wait", // WFI, or the CPU halted
   "mode", // privilege level, MMU or endianness changed (exception entry and return)
@@ -200,7 +201,7 @@ export class Jit {
   private entryBigEndian = false;
   /** The state block as words: compiled code's exit words S.JIT_* (plain loads, unlike wasm globals). */
   private readonly W: Int32Array;
-  /** The fault of a memory slow path (S.JIT_FAULT set), raised by exec. */
+  /** The fault of a memory slow path (S.JIT_STOP = FAULT), raised by exec. */
   private pending: unknown = null;
   private readonly imports: WebAssembly.Imports;
   private readonly cpu: Cpu;
@@ -300,6 +301,7 @@ export class Jit {
     W[e + 2] = epoch;
     W[e + 3] = (r.slot << JUMP_CACHE.IDX_BITS) | c.idx;
     let ret: number;
+    let stop: number;
     try {
       ret = r.fn(
         c.idx,
@@ -309,8 +311,9 @@ export class Jit {
         tlb + FAST_TLB.USER,
         0,
       );
-      if (W[S.JIT_FAULT >> 2] !== 0) {
-        W[S.JIT_FAULT >> 2] = 0;
+      stop = W[S.JIT_STOP >> 2]!;
+      if (stop === JIT_STOP.FAULT) {
+        W[S.JIT_STOP >> 2] = 0;
         throw this.pending;
       }
     } catch (e) {
@@ -323,8 +326,21 @@ export class Jit {
     } finally {
       this.running = false;
     }
-    const last = this.regions.get(W[S.JIT_REGION >> 2]!)!.blocks[W[S.JIT_LAST >> 2]!]!;
     this.stats.chains = W[S.JIT_CHAINS >> 2]! >>> 0;
+    if (stop === JIT_STOP.RETRY) {
+      // the op at JIT_OP is the interpreter's: the block's ops before it ran (a partial
+      // block for the run loop, which runs the rest interpreted)
+      W[S.JIT_STOP >> 2] = 0;
+      const p = W[S.JIT_OP >> 2]!;
+      this.last = blockOf(this.regions.get(W[S.JIT_REGION >> 2]!)!, p);
+      this.account(W[S.JIT_RETIRED >> 2]!, pl);
+      this.stats.insns += (p - this.last.start) / 8;
+      this.stats.exits.memory++;
+      // (with the MMU off the interpreter's access fills no inline-TLB entry: see Mmu.prime)
+      cpu.tr.prime(W[S.JIT_ADDR >> 2]!);
+      return p;
+    }
+    const last = this.regions.get(W[S.JIT_REGION >> 2]!)!.blocks[W[S.JIT_LAST >> 2]!]!;
     this.last = last;
     this.account(this.W[S.JIT_RETIRED >> 2]!, pl);
     const lastInsns = ((ret < 0 ? ~ret : ret) - last.start) / 8; // the run loop counts them
@@ -700,7 +716,7 @@ export class Jit {
     const cpu = this.cpu;
     const fault = (e: unknown) => {
       this.pending = e;
-      this.W[S.JIT_FAULT >> 2] = 1;
+      this.W[S.JIT_STOP >> 2] = JIT_STOP.FAULT;
       return 0;
     };
     const W = this.W;

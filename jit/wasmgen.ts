@@ -8,8 +8,9 @@
 //
 // Inside a region (jit/compile.ts) r0-r14 and the NF/ZF/CF/VF flags live in wasm locals;
 // helper calls are wrapped by the region (registers spilled before, reloaded after), RAM
-// accesses take an inline fast path while the MMU is off, and the memory slow path
-// reports a fault instead of raising it, so the registers stay in locals across it.
+// accesses take an inline fast path (the inline TLB), and an access it does not serve
+// leaves the op to the interpreter while the op has changed nothing yet (memRetry), else
+// calls the runtime, whose fault is reported instead of raised (see compile.ts).
 // Within a block, the Q registers that inline Advanced SIMD code uses live in v128 locals
 // too, and the D registers of inline double-precision VFP code in f64 locals (see qRegs).
 
@@ -155,6 +156,8 @@ export interface RegionEnv {
    * out on a fault: see compile.ts.
    */
   memCall(fn: string, args: Ref[], result: number | null, p: number): Ref[];
+  /** A memory access left to the interpreter (op p, at addr): the way out, see compile.ts. */
+  memRetry(addr: Ref, p: number): Ref[];
   /** Import name of a helper / memory access (declared on first use). */
   helper(name: string, arity: number): string;
   mem(name: string): string;
@@ -258,8 +261,22 @@ export class WasmBuilder implements Builder<Val> {
    * The op's word range (wordRange): its base, offsets, kind, and the locals holding
    * whether the inline TLB serves all of it and the host address of its first word.
    */
-  private range: { base: Val; lo: number; bytes: number; store: boolean; ok: number; host: number } | null =
-    null;
+  private range: {
+    base: Val;
+    lo: number;
+    bytes: number;
+    store: boolean;
+    ok: number;
+    host: number;
+    /** The op leaves the region when the check fails: its accesses take the host address straight. */
+    sure: boolean;
+  } | null = null;
+  /**
+   * The op has changed guest state (a register, flag or state word, memory, a helper
+   * call): from then on its memory slow paths call the runtime. Before, a slow path
+   * leaves the op to the interpreter (memRetry), which runs it from its start.
+   */
+  private changed = false;
 
   constructor(
     private readonly env: RegionEnv,
@@ -287,10 +304,19 @@ export class WasmBuilder implements Builder<Val> {
     this.fpKnownBefore = this.fpKnown;
     this.stmts = [[]];
     this.range = null;
+    this.changed = false;
     this.lazyPc = null;
     for (const p of this.pending) p.length = 0; // values do not outlive their op
     this.lazy.clear();
     for (const pool of this.temps.values()) pool.used = 0; // (so their locals are free again)
+  }
+
+  /**
+   * The op's own statements start (after what every op does first: its ITSTATE, its
+   * R[15]): nothing is changed yet that running the op again would not redo.
+   */
+  semantics(): void {
+    this.changed = false;
   }
 
   /** A block starts: the registers are in the state; vfpOk and the FPSCR modes are not known. */
@@ -680,6 +706,7 @@ export class WasmBuilder implements Builder<Val> {
     return this.capture(this.m.i32.load(off, 4, this.m.i32.const(0)));
   }
   setState(off: number, v: Val): void {
+    this.changed = true;
     if (off === S.R + 60) this.lazyPc = null;
     const slot = cacheSlot(off);
     if (slot >= 0) {
@@ -724,7 +751,17 @@ export class WasmBuilder implements Builder<Val> {
     const ok = this.temp();
     const host = this.temp();
     this.emit(this.m.local.set(ok, this.transferHit(first, 3, bytes, store, host)));
-    this.range = { base, lo, bytes, store, ok, host };
+    // before the op changed anything, a transfer the check does not pass is the
+    // interpreter's (at its first word's address, where the interpreter starts)
+    const sure = !this.changed;
+    if (sure)
+      this.emit(
+        this.m.if(
+          this.m.i32.eqz(this.m.local.get(ok, binaryen.i32)),
+          this.m.block(null, [...this.regFlush(), ...this.env.memRetry(this.expr(first), this.ctx.p)]),
+        ),
+      );
+    this.range = { base, lo, bytes, store, ok, host, sure };
   }
 
   /**
@@ -769,10 +806,14 @@ export class WasmBuilder implements Builder<Val> {
       return;
     }
     const m = this.m;
+    const host = m.i32.add(m.local.get(r.host, binaryen.i32), m.i32.const(off - r.lo));
+    if (r.sure) {
+      this.emit(direct(host));
+      return;
+    }
     this.stmts.push([]);
     full();
     const slow = this.closeBranch();
-    const host = m.i32.add(m.local.get(r.host, binaryen.i32), m.i32.const(off - r.lo));
     this.emit(m.if(m.local.get(r.ok, binaryen.i32), direct(host), slow));
   }
 
@@ -801,10 +842,16 @@ export class WasmBuilder implements Builder<Val> {
             ? m.i32.load16_s(0, 2, host)
             : m.i32.load16_u(0, 2, host)
           : m.i32.load(0, 4, host);
-    const fn = this.env.mem(`ld${w}${o.signed ? "s" : ""}`);
     const slow = [
-      ...this.regFlush(), // (a fault leaves the region)
-      ...this.env.memCall(fn, [this.expr(addr), m.i32.const(memFlags(o))], t, this.ctx.p),
+      ...this.regFlush(), // (a fault or the interpreter's turn leaves the region)
+      ...(this.changed
+        ? this.env.memCall(
+            this.env.mem(`ld${w}${o.signed ? "s" : ""}`),
+            [this.expr(addr), m.i32.const(memFlags(o))],
+            t,
+            this.ctx.p,
+          )
+        : this.env.memRetry(this.expr(addr), this.ctx.p)),
     ];
     this.emit(m.if(this.tlbHit(addr, w / 8 - 1, o, e, false), m.local.set(t, fast), m.block(null, slow)));
   }
@@ -821,6 +868,7 @@ export class WasmBuilder implements Builder<Val> {
       () => this.storeOf(w, this.let(addr), v, o),
       (host) => this.m.i32.store(0, 4, host, this.expr(v)),
     );
+    this.changed = true;
   }
   private storeOf(w: Width, addr: Val, v: Val, o: MemOpts): void {
     const m = this.m;
@@ -833,10 +881,16 @@ export class WasmBuilder implements Builder<Val> {
         : w === 16
           ? m.i32.store16(0, 2, host, this.expr(v))
           : m.i32.store(0, 4, host, this.expr(v));
-    const fn = this.env.mem(`st${w}`);
     const slow = [
       ...this.regFlush(),
-      ...this.env.memCall(fn, [this.expr(addr), this.expr(v), m.i32.const(memFlags(o))], null, this.ctx.p),
+      ...(this.changed
+        ? this.env.memCall(
+            this.env.mem(`st${w}`),
+            [this.expr(addr), this.expr(v), m.i32.const(memFlags(o))],
+            null,
+            this.ctx.p,
+          )
+        : this.env.memRetry(this.expr(addr), this.ctx.p)),
     ];
     const done = `st${this.labels}`;
     const miss = `sm${this.labels++}`;
@@ -897,11 +951,13 @@ export class WasmBuilder implements Builder<Val> {
   }
 
   call(helper: string, ...args: Val[]): Val {
+    if (!RETRY_SAFE.has(helper)) this.changed = true;
     const t = this.temp();
     for (const s of this.helperCall(helper, args, t)) this.emit(s);
     return { t: "local", i: t };
   }
   callMayExit(helper: string, ...args: Val[]): void {
+    if (!RETRY_SAFE.has(helper)) this.changed = true;
     if (helper === "vfpDp" && args.every((a) => a.t === "k") && hasInlineVfp((args[0] as { n: number }).n)) {
       this.vfpDp(args as { t: "k"; n: number }[]);
       return;
@@ -1075,6 +1131,7 @@ export class WasmBuilder implements Builder<Val> {
   }
 
   branch(target: Val): void {
+    this.changed = true;
     // BranchWritePC: IT state cleared; the block's instruction set decides the alignment
     const pc = () => this.expr(this.and(target, k(this.ctx.thumb ? ~1 : ~3)));
     const stores = () => [
@@ -1111,6 +1168,7 @@ export class WasmBuilder implements Builder<Val> {
     this.emit(this.exit());
   }
   endBlock(): void {
+    this.changed = true;
     this.emit(this.m.i32.store(S.R + 60, 4, this.m.i32.const(0), this.m.i32.const(this.ctx.next)));
     this.emit(this.exit());
   }
@@ -1141,6 +1199,13 @@ const KEEPS_CORE = new Set([
   "vfpGet32",
   "vfpSet32",
 ]);
+
+/**
+ * Helpers that change no guest state unless they raise (and then the op leaves through
+ * its exit): an op that called them may still leave a memory access to the interpreter,
+ * which runs the op again from its start (see WasmBuilder.changed).
+ */
+const RETRY_SAFE = new Set(["vfpAccess", "vfpGet32", "exclCheckAlign8"]);
 
 /** Flags word of the memory-access imports (see Cpu.ld32: MF_UNPRIV, MF_ALIGNED). */
 export function memFlags(o: MemOpts): number {

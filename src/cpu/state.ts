@@ -30,19 +30,21 @@ export const S = {
   FPEXC: 0x074,
   /**
    * (issue 5) What compiled code leaves for the JIT's run loop (jit/compile.ts): the arena
-   * index of the op that made the latest runtime call, the instructions of the blocks
-   * before the last one, the last block's index in its region, 1 while a memory slow
-   * path's fault is pending, the id of the region running (regions chain into each
-   * other), the translation epoch that jump-cache entries must carry to be used, and the
-   * count of chained region entries.
+   * index of the op that made the latest runtime call or stopped the region, the
+   * instructions of the blocks before the last one, the last block's index in its region,
+   * why a memory access stopped the region (JIT_STOP), the id of the region running
+   * (regions chain into each other), the translation epoch that jump-cache entries must
+   * carry to be used, the count of chained region entries, and the address of an access
+   * left to the interpreter.
    */
   JIT_OP: 0x080,
   JIT_RETIRED: 0x084,
   JIT_LAST: 0x088,
-  JIT_FAULT: 0x08c,
+  JIT_STOP: 0x08c,
   JIT_REGION: 0x090,
   JIT_GEN: 0x094,
   JIT_CHAINS: 0x098,
+  JIT_ADDR: 0x09c,
   /** Banked registers, one slot per physical register (see BANK below). */
   BANK: 0x100,
   /** SPSR per mode (see SPSR_SLOT). */
@@ -54,7 +56,15 @@ export const S = {
 } as const;
 
 /** Whether word i of the state block is guest state (not the JIT's exit words). */
-export const isGuestStateWord = (i: number): boolean => i < S.JIT_OP >> 2 || i > S.JIT_CHAINS >> 2;
+export const isGuestStateWord = (i: number): boolean => i < S.JIT_OP >> 2 || i > S.JIT_ADDR >> 2;
+
+/**
+ * S.JIT_STOP: why a region stopped at a memory access (0: it did not). FAULT: a slow
+ * path's access faulted, and the fault is pending in the runtime. RETRY: the inline TLB
+ * did not serve the access of op JIT_OP (at JIT_ADDR), which had changed nothing yet: the
+ * interpreter runs the op (a fault is then raised there).
+ */
+export const JIT_STOP = { FAULT: 1, RETRY: 2 } as const;
 
 /**
  * The inline TLBs that compiled code checks (runtime/mmu.ts keeps them in step with its

@@ -463,7 +463,16 @@ export class Interpreter {
       // (issue 5) compiled code may run several blocks: it counts all but the last one
       const viaJit = jit !== null && end === b.end && jit.ready(b);
       try {
-        ret = viaJit ? jit.exec(b, budget - done, left) : execOps(cpu, A, start, end);
+        if (viaJit) {
+          ret = jit.exec(b, budget - done, left);
+          // a memory access that compiled code left to the interpreter (see Jit.exec):
+          // the rest of its block runs here, from that op
+          const last = jit.last!;
+          if (ret >= 0 && ret !== last.end) {
+            this.cur = last; // (the clock's instruction offset: see the constructor)
+            ret = execOps(cpu, A, ret, last.end);
+          }
+        } else ret = execOps(cpu, A, start, end);
       } catch (e) {
         this.cur = null;
         if (viaJit) {
@@ -487,7 +496,8 @@ export class Interpreter {
       }
       if (ret < 0) {
         ret = ~ret;
-        if (thumb) this.itAfterExit(ret - OP_WORDS);
+        // (the op's own instruction set decides: compiled code may have moved to the other)
+        if (thumb || viaJit) this.itAfterExit(ret - OP_WORDS);
       } else if (end === b.end) {
         W[RUN_W.PC] = b.endAddr;
         if (thumb) W[RUN_W.IT] = b.itAfter;
