@@ -29579,11 +29579,10 @@ function o1950(cpu: Cpu, A: Int32Array, p: number, R: Int32Array, W: Int32Array)
   const f3 = A[p + 5]!;
   const t0 = R[f2];
   const t1 = ((t0 + f3) | 0);
-  const t2 = ((t1 + 4) | 0);
-  const t3 = R[f0];
-  const t4 = R[f1];
-  cpu.st32(t1, t3, 2);
-  cpu.st32(t2, t4, 2);
+  const t2 = R[f0];
+  const t3 = R[f1];
+  cpu.st32(t1, t2, 2);
+  cpu.st32(((t1 + 4) | 0), t3, 2);
   return 0;
 }
 
@@ -29595,11 +29594,10 @@ function o1951(cpu: Cpu, A: Int32Array, p: number, R: Int32Array, W: Int32Array)
   const f3 = A[p + 5]!;
   const t0 = R[f2];
   const t1 = ((t0 + f3) | 0);
-  const t2 = ((t1 + 4) | 0);
-  const t3 = R[f0];
-  const t4 = R[f1];
-  cpu.st32(t1, t3, 2);
-  cpu.st32(t2, t4, 2);
+  const t2 = R[f0];
+  const t3 = R[f1];
+  cpu.st32(t1, t2, 2);
+  cpu.st32(((t1 + 4) | 0), t3, 2);
   R[f2] = t1;
   return 0;
 }
@@ -29612,11 +29610,10 @@ function o1952(cpu: Cpu, A: Int32Array, p: number, R: Int32Array, W: Int32Array)
   const f3 = A[p + 5]!;
   const t0 = R[f2];
   const t1 = ((t0 + f3) | 0);
-  const t2 = ((t0 + 4) | 0);
-  const t3 = R[f0];
-  const t4 = R[f1];
-  cpu.st32(t0, t3, 2);
-  cpu.st32(t2, t4, 2);
+  const t2 = R[f0];
+  const t3 = R[f1];
+  cpu.st32(t0, t2, 2);
+  cpu.st32(((t0 + 4) | 0), t3, 2);
   R[f2] = t1;
   return 0;
 }
@@ -29629,11 +29626,10 @@ function o1953(cpu: Cpu, A: Int32Array, p: number, R: Int32Array, W: Int32Array)
   const f3 = A[p + 5]!;
   const t0 = R[f2];
   const t1 = ((t0 + f3) | 0);
-  const t2 = ((t1 + 4) | 0);
-  const t3 = cpu.ld32(t1, 2);
-  R[f0] = t3;
-  const t4 = cpu.ld32(t2, 2);
-  R[f1] = t4;
+  const t2 = cpu.ld32(t1, 2);
+  R[f0] = t2;
+  const t3 = cpu.ld32(((t1 + 4) | 0), 2);
+  R[f1] = t3;
   return 0;
 }
 
@@ -29645,12 +29641,11 @@ function o1954(cpu: Cpu, A: Int32Array, p: number, R: Int32Array, W: Int32Array)
   const f3 = A[p + 5]!;
   const t0 = R[f2];
   const t1 = ((t0 + f3) | 0);
-  const t2 = ((t1 + 4) | 0);
-  const t3 = cpu.ld32(t1, 2);
-  R[f0] = t3;
-  const t4 = cpu.ld32(t2, 2);
+  const t2 = cpu.ld32(t1, 2);
+  R[f0] = t2;
+  const t3 = cpu.ld32(((t1 + 4) | 0), 2);
   R[f2] = t1;
-  R[f1] = t4;
+  R[f1] = t3;
   return 0;
 }
 
@@ -29662,12 +29657,11 @@ function o1955(cpu: Cpu, A: Int32Array, p: number, R: Int32Array, W: Int32Array)
   const f3 = A[p + 5]!;
   const t0 = R[f2];
   const t1 = ((t0 + f3) | 0);
-  const t2 = ((t0 + 4) | 0);
-  const t3 = cpu.ld32(t0, 2);
-  R[f0] = t3;
-  const t4 = cpu.ld32(t2, 2);
+  const t2 = cpu.ld32(t0, 2);
+  R[f0] = t2;
+  const t3 = cpu.ld32(((t0 + 4) | 0), 2);
   R[f2] = t1;
-  R[f1] = t4;
+  R[f1] = t3;
   return 0;
 }
 
@@ -29680,11 +29674,10 @@ function o1956(cpu: Cpu, A: Int32Array, p: number, R: Int32Array, W: Int32Array)
   const t0 = R[f2];
   const t1 = R[f3];
   const t2 = ((t0 - t1) | 0);
-  const t3 = ((t2 + 4) | 0);
-  const t4 = R[f0];
-  const t5 = R[f1];
-  cpu.st32(t2, t4, 2);
-  cpu.st32(t3, t5, 2);
+  const t3 = R[f0];
+  const t4 = R[f1];
+  cpu.st32(t2, t3, 2);
+  cpu.st32(((t2 + 4) | 0), t4, 2);
   return 0;
 }
 
@@ -29697,11 +29690,10 @@ function o1957(cpu: Cpu, A: Int32Array, p: number, R: Int32Array, W: Int32Array)
   const t0 = R[f2];
   const t1 = R[f3];
   const t2 = ((t0 + t1) | 0);
-  const t3 = ((t2 + 4) | 0);
-  const t4 = R[f0];
-  const t5 = R[f1];
-  cpu.st32(t2, t4, 2);
-  cpu.st32(t3, t5, 2);
+  const t3 = R[f0];
+  const t4 = R[f1];
+  cpu.st32(t2, t3, 2);
+  cpu.st32(((t2 + 4) | 0), t4, 2);
   return 0;
 }
 
@@ -29714,11 +29706,10 @@ function o1958(cpu: Cpu, A: Int32Array, p: number, R: Int32Array, W: Int32Array)
   const t0 = R[f2];
   const t1 = R[f3];
   const t2 = ((t0 - t1) | 0);
-  const t3 = ((t2 + 4) | 0);
-  const t4 = R[f0];
-  const t5 = R[f1];
-  cpu.st32(t2, t4, 2);
-  cpu.st32(t3, t5, 2);
+  const t3 = R[f0];
+  const t4 = R[f1];
+  cpu.st32(t2, t3, 2);
+  cpu.st32(((t2 + 4) | 0), t4, 2);
   R[f2] = t2;
   return 0;
 }
@@ -29732,11 +29723,10 @@ function o1959(cpu: Cpu, A: Int32Array, p: number, R: Int32Array, W: Int32Array)
   const t0 = R[f2];
   const t1 = R[f3];
   const t2 = ((t0 + t1) | 0);
-  const t3 = ((t2 + 4) | 0);
-  const t4 = R[f0];
-  const t5 = R[f1];
-  cpu.st32(t2, t4, 2);
-  cpu.st32(t3, t5, 2);
+  const t3 = R[f0];
+  const t4 = R[f1];
+  cpu.st32(t2, t3, 2);
+  cpu.st32(((t2 + 4) | 0), t4, 2);
   R[f2] = t2;
   return 0;
 }
@@ -29750,11 +29740,10 @@ function o1960(cpu: Cpu, A: Int32Array, p: number, R: Int32Array, W: Int32Array)
   const t0 = R[f2];
   const t1 = R[f3];
   const t2 = ((t0 - t1) | 0);
-  const t3 = ((t0 + 4) | 0);
-  const t4 = R[f0];
-  const t5 = R[f1];
-  cpu.st32(t0, t4, 2);
-  cpu.st32(t3, t5, 2);
+  const t3 = R[f0];
+  const t4 = R[f1];
+  cpu.st32(t0, t3, 2);
+  cpu.st32(((t0 + 4) | 0), t4, 2);
   R[f2] = t2;
   return 0;
 }
@@ -29768,11 +29757,10 @@ function o1961(cpu: Cpu, A: Int32Array, p: number, R: Int32Array, W: Int32Array)
   const t0 = R[f2];
   const t1 = R[f3];
   const t2 = ((t0 + t1) | 0);
-  const t3 = ((t0 + 4) | 0);
-  const t4 = R[f0];
-  const t5 = R[f1];
-  cpu.st32(t0, t4, 2);
-  cpu.st32(t3, t5, 2);
+  const t3 = R[f0];
+  const t4 = R[f1];
+  cpu.st32(t0, t3, 2);
+  cpu.st32(((t0 + 4) | 0), t4, 2);
   R[f2] = t2;
   return 0;
 }
@@ -29786,11 +29774,10 @@ function o1962(cpu: Cpu, A: Int32Array, p: number, R: Int32Array, W: Int32Array)
   const t0 = R[f2];
   const t1 = R[f3];
   const t2 = ((t0 - t1) | 0);
-  const t3 = ((t2 + 4) | 0);
-  const t4 = cpu.ld32(t2, 2);
-  R[f0] = t4;
-  const t5 = cpu.ld32(t3, 2);
-  R[f1] = t5;
+  const t3 = cpu.ld32(t2, 2);
+  R[f0] = t3;
+  const t4 = cpu.ld32(((t2 + 4) | 0), 2);
+  R[f1] = t4;
   return 0;
 }
 
@@ -29803,11 +29790,10 @@ function o1963(cpu: Cpu, A: Int32Array, p: number, R: Int32Array, W: Int32Array)
   const t0 = R[f2];
   const t1 = R[f3];
   const t2 = ((t0 + t1) | 0);
-  const t3 = ((t2 + 4) | 0);
-  const t4 = cpu.ld32(t2, 2);
-  R[f0] = t4;
-  const t5 = cpu.ld32(t3, 2);
-  R[f1] = t5;
+  const t3 = cpu.ld32(t2, 2);
+  R[f0] = t3;
+  const t4 = cpu.ld32(((t2 + 4) | 0), 2);
+  R[f1] = t4;
   return 0;
 }
 
@@ -29820,12 +29806,11 @@ function o1964(cpu: Cpu, A: Int32Array, p: number, R: Int32Array, W: Int32Array)
   const t0 = R[f2];
   const t1 = R[f3];
   const t2 = ((t0 - t1) | 0);
-  const t3 = ((t2 + 4) | 0);
-  const t4 = cpu.ld32(t2, 2);
-  R[f0] = t4;
-  const t5 = cpu.ld32(t3, 2);
+  const t3 = cpu.ld32(t2, 2);
+  R[f0] = t3;
+  const t4 = cpu.ld32(((t2 + 4) | 0), 2);
   R[f2] = t2;
-  R[f1] = t5;
+  R[f1] = t4;
   return 0;
 }
 
@@ -29838,12 +29823,11 @@ function o1965(cpu: Cpu, A: Int32Array, p: number, R: Int32Array, W: Int32Array)
   const t0 = R[f2];
   const t1 = R[f3];
   const t2 = ((t0 + t1) | 0);
-  const t3 = ((t2 + 4) | 0);
-  const t4 = cpu.ld32(t2, 2);
-  R[f0] = t4;
-  const t5 = cpu.ld32(t3, 2);
+  const t3 = cpu.ld32(t2, 2);
+  R[f0] = t3;
+  const t4 = cpu.ld32(((t2 + 4) | 0), 2);
   R[f2] = t2;
-  R[f1] = t5;
+  R[f1] = t4;
   return 0;
 }
 
@@ -29856,12 +29840,11 @@ function o1966(cpu: Cpu, A: Int32Array, p: number, R: Int32Array, W: Int32Array)
   const t0 = R[f2];
   const t1 = R[f3];
   const t2 = ((t0 - t1) | 0);
-  const t3 = ((t0 + 4) | 0);
-  const t4 = cpu.ld32(t0, 2);
-  R[f0] = t4;
-  const t5 = cpu.ld32(t3, 2);
+  const t3 = cpu.ld32(t0, 2);
+  R[f0] = t3;
+  const t4 = cpu.ld32(((t0 + 4) | 0), 2);
   R[f2] = t2;
-  R[f1] = t5;
+  R[f1] = t4;
   return 0;
 }
 
@@ -29874,12 +29857,11 @@ function o1967(cpu: Cpu, A: Int32Array, p: number, R: Int32Array, W: Int32Array)
   const t0 = R[f2];
   const t1 = R[f3];
   const t2 = ((t0 + t1) | 0);
-  const t3 = ((t0 + 4) | 0);
-  const t4 = cpu.ld32(t0, 2);
-  R[f0] = t4;
-  const t5 = cpu.ld32(t3, 2);
+  const t3 = cpu.ld32(t0, 2);
+  R[f0] = t3;
+  const t4 = cpu.ld32(((t0 + 4) | 0), 2);
   R[f2] = t2;
-  R[f1] = t5;
+  R[f1] = t4;
   return 0;
 }
 

@@ -21,7 +21,8 @@
 //   LDRD_REG  "ldrd_reg"  p {ld: 0|1, am: OFF|PRE|POST, add}   f [rt, rt2, rn, rm]
 //   LDRD_LIT  "ldrd_lit"  p {al: 0|1}                         f [rt, rt2, base, off]
 //       Doubleword: two word accesses, each must be 4-byte aligned (as QEMU); Rt is
-//       written after the first load (as QEMU), the base after both.
+//       written after the first load (as QEMU), the base after both. One word range
+//       (compiled code checks both words at once, before anything is written).
 //   LDM       "ldm"       p {mode: Blk, wb: 0|1, kind: Lk}    f [rn, list]
 //   STM       "stm"       p {mode: Blk, wb: 0|1, user: 0|1}   f [rn, list]
 //       mode: DA=0 IA=1 DB=2 IB=3 (A32 bits P:U). Done in helpers (helpers/ldst.ts), the
@@ -142,7 +143,8 @@ const AL: MemOpts = { aligned: true };
 function ldrdCore<V>(b: Builder<V>, ld: number, am: number, rt: V, rt2: V, rn: V, base: V, offAddr: V): void {
   const addr = am === Am.POST ? base : offAddr;
   const wb = am !== Am.OFF;
-  const a2 = b.let(b.add(addr, b.k(4)));
+  const a2 = b.add(addr, b.k(4));
+  b.wordRange(addr, 0, 8, !ld);
   if (ld) {
     // as QEMU: Rt is written before the second load (an abort there leaves it loaded)
     b.setReg(rt, b.load(32, addr, AL));
@@ -179,6 +181,7 @@ export const LDRD_REG = defineInsn(
 export const LDRD_LIT = defineInsn("ldrd_lit", { al: 2 }, ["rt", "rt2", "base", "off"], (b, p, f) => {
   const base = p.al ? b.and(f.base!, b.k(~3)) : f.base!;
   const addr = b.let(b.add(base, f.off!));
+  b.wordRange(addr, 0, 8, false);
   b.setReg(f.rt!, b.load(32, addr, AL));
   b.setReg(f.rt2!, b.load(32, b.add(addr, b.k(4)), AL));
 });

@@ -30,8 +30,8 @@ describe("JIT exits by reason", () => {
     // data aborts of compiled loads and stores: each access is left to the interpreter,
     // which takes the abort
     ["diff_exc", ["memory"]],
-    // aborts on the second word of LDRD at the end of RAM, after the first was loaded:
-    // the runtime's slow path faults
+    // the same, and an alignment fault raised by a runtime helper (LDREXD at an address
+    // not 8-byte aligned)
     ["diff_ldst_sys", ["memory", "fault"]],
     ["diff_sys_exc", ["mode"]], // exception entry and return change the mode
     ["diff_mmu_remap", ["translation"]], // page tables rewritten and TLBs invalidated
