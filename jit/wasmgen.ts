@@ -272,9 +272,11 @@ export class WasmBuilder implements Builder<Val> {
     sure: boolean;
   } | null = null;
   /**
-   * The op has changed guest state (a register, flag or state word, memory, a helper
-   * call): from then on its memory slow paths call the runtime. Before, a slow path
-   * leaves the op to the interpreter (memRetry), which runs it from its start.
+   * The op has changed guest state (a register, flag or state word, a helper call): from
+   * then on its memory slow paths call the runtime. Before, a slow path leaves the op to
+   * the interpreter (memRetry), which runs it from its start. (Its stores so far do not
+   * count: they went to RAM through the inline TLB, any other would have left already,
+   * and running the op again stores the same values there.)
    */
   private changed = false;
 
@@ -790,7 +792,9 @@ export class WasmBuilder implements Builder<Val> {
         ? 0
         : addr.t === "bin" && addr.op === "add" && addr.a === r.base && addr.b.t === "k"
           ? addr.b.n
-          : NaN;
+          : addr.t === "k" && r.base.t === "k" // (a literal address: b.add folded it)
+            ? (addr.n - r.base.n) | 0
+            : NaN;
     return off >= r.lo && off <= r.lo + r.bytes - 4 && ((off - r.lo) & 3) === 0 ? off : undefined;
   }
 
@@ -868,7 +872,6 @@ export class WasmBuilder implements Builder<Val> {
       () => this.storeOf(w, this.let(addr), v, o),
       (host) => this.m.i32.store(0, 4, host, this.expr(v)),
     );
-    this.changed = true;
   }
   private storeOf(w: Width, addr: Val, v: Val, o: MemOpts): void {
     const m = this.m;
