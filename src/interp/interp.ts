@@ -500,7 +500,7 @@ export class Interpreter {
         if (thumb || viaJit) this.itAfterExit(ret - OP_WORDS);
       } else if (end === b.end) {
         W[RUN_W.PC] = b.endAddr;
-        if (thumb) W[RUN_W.IT] = b.itAfter;
+        if (thumb || viaJit) W[RUN_W.IT] = b.itAfter; // (0 after an ARM block)
       } else {
         // (issue 3) a partial block: continue at the next op, with its ITSTATE
         W[RUN_W.PC] = insnAddr(A, end);
