@@ -758,10 +758,7 @@ export class WasmBuilder implements Builder<Val> {
     const sure = !this.changed;
     if (sure)
       this.emit(
-        this.m.if(
-          this.m.i32.eqz(this.m.local.get(ok, binaryen.i32)),
-          this.m.block(null, [...this.regFlush(), ...this.env.memRetry(this.expr(first), this.ctx.p)]),
-        ),
+        this.m.if(this.m.i32.eqz(this.m.local.get(ok, binaryen.i32)), this.m.block(null, this.retry(first))),
       );
     this.range = { base, lo, bytes, store, ok, host, sure };
   }
@@ -846,17 +843,7 @@ export class WasmBuilder implements Builder<Val> {
             ? m.i32.load16_s(0, 2, host)
             : m.i32.load16_u(0, 2, host)
           : m.i32.load(0, 4, host);
-    const slow = [
-      ...this.regFlush(), // (a fault or the interpreter's turn leaves the region)
-      ...(this.changed
-        ? this.env.memCall(
-            this.env.mem(`ld${w}${o.signed ? "s" : ""}`),
-            [this.expr(addr), m.i32.const(memFlags(o))],
-            t,
-            this.ctx.p,
-          )
-        : this.env.memRetry(this.expr(addr), this.ctx.p)),
-    ];
+    const slow = this.slowAccess(addr, `ld${w}${o.signed ? "s" : ""}`, () => [m.i32.const(memFlags(o))], t);
     this.emit(m.if(this.tlbHit(addr, w / 8 - 1, o, e, false), m.local.set(t, fast), m.block(null, slow)));
   }
   /**
@@ -884,17 +871,7 @@ export class WasmBuilder implements Builder<Val> {
         : w === 16
           ? m.i32.store16(0, 2, host, this.expr(v))
           : m.i32.store(0, 4, host, this.expr(v));
-    const slow = [
-      ...this.regFlush(),
-      ...(this.changed
-        ? this.env.memCall(
-            this.env.mem(`st${w}`),
-            [this.expr(addr), this.expr(v), m.i32.const(memFlags(o))],
-            null,
-            this.ctx.p,
-          )
-        : this.env.memRetry(this.expr(addr), this.ctx.p)),
-    ];
+    const slow = this.slowAccess(addr, `st${w}`, () => [this.expr(v), m.i32.const(memFlags(o))], null);
     const done = `st${this.labels}`;
     const miss = `sm${this.labels++}`;
     const hit = this.tlbHit(addr, w / 8 - 1, o, e, true);
@@ -911,6 +888,23 @@ export class WasmBuilder implements Builder<Val> {
         ...slow,
       ]),
     );
+  }
+
+  /**
+   * The slow path of an access at addr that the inline TLB did not serve: left to the
+   * interpreter while the op has changed nothing (retry), else a call of the memory
+   * import `fn` with addr and `args()`, its result into local `result` (a load).
+   */
+  private slowAccess(addr: Val, fn: string, args: () => Ref[], result: number | null): Ref[] {
+    if (!this.changed) return this.retry(addr);
+    return [
+      ...this.regFlush(), // (a fault leaves the region)
+      ...this.env.memCall(this.env.mem(fn), [this.expr(addr), ...args()], result, this.ctx.p),
+    ];
+  }
+  /** Leave the op, whose access at addr the inline TLB did not serve, to the interpreter. */
+  private retry(addr: Val): Ref[] {
+    return [...this.regFlush(), ...this.env.memRetry(this.expr(addr), this.ctx.p)];
   }
 
   /** The code-page byte of host address h (non-zero: the page holds translated code). */
